@@ -1,0 +1,17 @@
+package live.edupulse.outbox.broker;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * One message to publish to the configured exchange.
+ *
+ * @param messageId  AMQP message-id, the same on every attempt (the event id)
+ * @param routingKey routing key and AMQP {@code type} (the event type)
+ * @param timestamp  AMQP timestamp (when the event occurred)
+ * @param headers    AMQP headers (String, Long or Integer values)
+ * @param body       the JSON body, UTF-8
+ */
+public record OutboundMessage(String messageId, String routingKey, Instant timestamp, Map<String, Object> headers,
+                              byte[] body) {
+}

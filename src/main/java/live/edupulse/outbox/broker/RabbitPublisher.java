@@ -1,0 +1,363 @@
+package live.edupulse.outbox.broker;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Address;
+import com.rabbitmq.client.BlockedListener;
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
+import com.rabbitmq.client.ShutdownSignalException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.net.ssl.SSLContext;
+import live.edupulse.outbox.config.BrokerSettings;
+
+/**
+ * Publishes batches to RabbitMQ with publisher confirms, {@code mandatory}, persistent, over one
+ * connection with automatic recovery.
+ *
+ * <p>Failure model: {@link #publish} never throws for broker trouble. Each message gets an outcome;
+ * anything the broker did not decide about (not connected, blocked, channel closed, no confirm in
+ * time, lease deadline reached) is {@link PublishOutcome.Unconfirmed}, which callers treat as a
+ * broker-wide failure. After such a failure the channel is discarded, so late confirms of one
+ * channel can never be matched against messages of another.
+ *
+ * <p>While the broker blocks publishers, {@link #publish} publishes nothing. A publish call that is
+ * already stuck in a socket write when the block arrives is freed by {@link #abort()}, which the
+ * dispatcher's watchdog calls when a drain overruns its deadline.
+ *
+ * <p>Thread-safety: {@link #publish} is called by one thread at a time (the dispatcher's drain);
+ * {@link #state()}, {@link #abort()} and {@link #close()} may be called from any thread.
+ */
+public final class RabbitPublisher implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(RabbitPublisher.class.getName());
+    private static final int SCHEMA_VERSION = 1;
+
+    private final BrokerSettings settings;
+    private final String connectionName;
+    private final StateLog stateLog = new StateLog();
+
+    private volatile Connection connection;
+    private volatile String blockedReason;
+    private Channel channel;
+    private ConfirmTracker tracker;
+
+    public RabbitPublisher(BrokerSettings settings, String instanceName) {
+        this.settings = settings;
+        this.connectionName = "edupulse-outbox " + instanceName;
+    }
+
+    public BrokerState state() {
+        Connection current = connection;
+        if (current == null || !current.isOpen()) {
+            return BrokerState.DISCONNECTED;
+        }
+        return blockedReason != null ? BrokerState.BLOCKED : BrokerState.CONNECTED;
+    }
+
+    /**
+     * Connects if there is no connection yet (or the last one was aborted). A connection that
+     * automatic recovery is bringing back is left to it.
+     *
+     * @throws BrokerUnavailableException if the broker cannot be reached, refuses the credentials,
+     *                                    or the exchange cannot be declared
+     */
+    public synchronized void connect() throws BrokerUnavailableException {
+        if (connection != null) {
+            return;
+        }
+        Connection fresh;
+        try {
+            ConnectionFactory factory = connectionFactory();
+            fresh = settings.uri().isPresent()
+                    ? factory.newConnection(connectionName)
+                    : factory.newConnection(Address.parseAddresses(settings.addresses()), connectionName);
+        } catch (IOException | TimeoutException | GeneralSecurityException | RuntimeException e) {
+            stateLog.disconnected("cannot connect to " + describeTarget() + ": " + e);
+            throw new BrokerUnavailableException("cannot connect to " + describeTarget(), e);
+        }
+        try {
+            if (settings.declareExchange()) {
+                try (Channel declaring = fresh.createChannel()) {
+                    declaring.exchangeDeclare(settings.exchange(), BuiltinExchangeType.TOPIC, true);
+                }
+            }
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            fresh.abort(1000);
+            stateLog.disconnected("cannot declare exchange '" + settings.exchange() + "': " + e);
+            throw new BrokerUnavailableException("cannot declare exchange " + settings.exchange(), e);
+        }
+        fresh.addBlockedListener(new BlockedListener() {
+            @Override
+            public void handleBlocked(String reason) {
+                blockedReason = reason;
+                stateLog.blocked(reason);
+            }
+
+            @Override
+            public void handleUnblocked() {
+                blockedReason = null;
+                stateLog.connected(describeTarget() + " (unblocked)");
+            }
+        });
+        fresh.addShutdownListener(cause -> {
+            blockedReason = null;
+            if (!cause.isInitiatedByApplication()) {
+                stateLog.disconnected("connection lost: " + cause.getMessage());
+            }
+        });
+        if (fresh instanceof Recoverable recoverable) {
+            recoverable.addRecoveryListener(new RecoveryListener() {
+                @Override
+                public void handleRecovery(Recoverable recovered) {
+                    stateLog.connected(describeTarget() + " (recovered)");
+                }
+
+                @Override
+                public void handleRecoveryStarted(Recoverable recovering) {
+                    // the shutdown listener has already said the connection is lost
+                }
+            });
+        }
+        connection = fresh;
+        stateLog.connected(describeTarget());
+    }
+
+    /**
+     * Publishes {@code messages} in order and waits for their confirms.
+     *
+     * @param publishUntilNanos  no message is handed to the broker after this {@link System#nanoTime()}
+     * @param confirmsUntilNanos confirms are awaited until this instant at the latest
+     * @return an outcome for every message
+     */
+    public Map<String, PublishOutcome> publish(List<OutboundMessage> messages, long publishUntilNanos,
+                                               long confirmsUntilNanos) throws InterruptedException {
+        Map<String, PublishOutcome> outcomes = new HashMap<>();
+        Channel publishing;
+        try {
+            publishing = publishingChannel();
+        } catch (IOException | RuntimeException e) {
+            return unconfirmed(messages, 0, outcomes, "no channel: " + e.getMessage());
+        }
+        ConfirmTracker confirms = tracker;
+        List<String> sent = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            String refusal = refusalBeforePublish(publishUntilNanos);
+            if (refusal != null) {
+                unconfirmed(messages, i, outcomes, refusal);
+                break;
+            }
+            OutboundMessage message = messages.get(i);
+            long deliveryTag = publishing.getNextPublishSeqNo();
+            confirms.expect(deliveryTag, message.messageId());
+            try {
+                publishing.basicPublish(settings.exchange(), message.routingKey(), true, properties(message),
+                        message.body());
+                sent.add(message.messageId());
+            } catch (IOException | ShutdownSignalException e) {
+                confirms.withdraw(deliveryTag);
+                unconfirmed(messages, i, outcomes, "publish failed: " + e.getMessage());
+                break;
+            }
+        }
+        long confirmDeadline = Math.min(confirmsUntilNanos, System.nanoTime() + settings.confirmTimeout().toNanos());
+        Map<String, PublishOutcome> confirmed = confirms.await(sent, confirmDeadline);
+        outcomes.putAll(confirmed);
+        if (outcomes.values().stream().anyMatch(PublishOutcome.Unconfirmed.class::isInstance)) {
+            discardChannel();
+        }
+        return outcomes;
+    }
+
+    private String refusalBeforePublish(long publishUntilNanos) {
+        String blocked = blockedReason;
+        if (blocked != null) {
+            return "broker blocks publishers: " + blocked;
+        }
+        if (System.nanoTime() - publishUntilNanos > 0) {
+            return "lease deadline reached before this message was published";
+        }
+        return null;
+    }
+
+    private static Map<String, PublishOutcome> unconfirmed(List<OutboundMessage> messages, int from,
+                                                           Map<String, PublishOutcome> into, String reason) {
+        PublishOutcome outcome = new PublishOutcome.Unconfirmed(reason);
+        for (int i = from; i < messages.size(); i++) {
+            into.put(messages.get(i).messageId(), outcome);
+        }
+        return into;
+    }
+
+    private Channel publishingChannel() throws IOException {
+        Connection current = connection;
+        if (current == null || !current.isOpen()) {
+            throw new IOException("not connected to " + describeTarget());
+        }
+        if (channel != null && (tracker.isClosed() || !channel.isOpen())) {
+            discardChannel();
+        }
+        if (channel == null) {
+            Channel fresh = current.createChannel();
+            ConfirmTracker freshTracker = new ConfirmTracker();
+            fresh.addShutdownListener(freshTracker);
+            fresh.addConfirmListener(freshTracker);
+            fresh.addReturnListener(freshTracker);
+            fresh.confirmSelect();
+            channel = fresh;
+            tracker = freshTracker;
+        }
+        return channel;
+    }
+
+    private void discardChannel() {
+        Channel old = channel;
+        channel = null;
+        tracker = null;
+        if (old != null) {
+            try {
+                old.abort();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "closing a failed channel", e);
+            }
+        }
+    }
+
+    private AMQP.BasicProperties properties(OutboundMessage message) {
+        Map<String, Object> headers = new HashMap<>(message.headers());
+        headers.put("schema_version", SCHEMA_VERSION);
+        return new AMQP.BasicProperties.Builder()
+                .messageId(message.messageId())
+                .type(message.routingKey())
+                .contentType("application/json")
+                .contentEncoding("utf-8")
+                .deliveryMode(2)
+                .timestamp(Date.from(message.timestamp()))
+                .appId(settings.appId())
+                .headers(headers)
+                .build();
+    }
+
+    /**
+     * Closes the connection at once, without waiting for the broker: frees a thread stuck in a
+     * socket write to a blocked broker. The next {@link #connect()} opens a new connection.
+     */
+    public void abort() {
+        Connection current;
+        synchronized (this) {
+            current = connection;
+            connection = null;
+        }
+        if (current != null) {
+            stateLog.disconnected("connection aborted by the dispatcher's watchdog");
+            current.abort(1000);
+        }
+    }
+
+    /** Closes channel and connection; waits at most a few seconds for the broker. */
+    @Override
+    public void close() {
+        Connection current;
+        synchronized (this) {
+            current = connection;
+            connection = null;
+        }
+        if (current != null) {
+            try {
+                current.close(3000);
+            } catch (IOException | RuntimeException e) {
+                current.abort(1000);
+            }
+        }
+    }
+
+    private ConnectionFactory connectionFactory() throws GeneralSecurityException {
+        ConnectionFactory factory = new ConnectionFactory();
+        if (settings.uri().isPresent()) {
+            try {
+                factory.setUri(settings.uri().get());
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalArgumentException("outbox.broker.uri is not a valid URI", e);
+            }
+            if (settings.uri().get().startsWith("amqps://")) {
+                // setUri trusts every certificate for amqps; verify against the JVM's trust store instead.
+                factory.useSslProtocol(defaultTls());
+                factory.enableHostnameVerification();
+            }
+        } else {
+            factory.setVirtualHost(settings.virtualHost());
+            factory.setUsername(settings.username());
+            factory.setPassword(settings.password());
+        }
+        int timeout = (int) settings.connectionTimeout().toMillis();
+        factory.setConnectionTimeout(timeout);
+        factory.setHandshakeTimeout(timeout);
+        factory.setShutdownTimeout(timeout);
+        factory.setChannelRpcTimeout((int) Math.max(settings.confirmTimeout().toMillis(), timeout));
+        factory.setRequestedHeartbeat(20);
+        factory.setAutomaticRecoveryEnabled(true);
+        factory.setTopologyRecoveryEnabled(true);
+        factory.setNetworkRecoveryInterval(2000);
+        Map<String, Object> clientProperties = new HashMap<>(factory.getClientProperties());
+        clientProperties.put("connection_name", connectionName);
+        factory.setClientProperties(clientProperties);
+        return factory;
+    }
+
+    private static SSLContext defaultTls() throws NoSuchAlgorithmException {
+        return SSLContext.getDefault();
+    }
+
+    private String describeTarget() {
+        return settings.uri().map(BrokerSettings::withoutPassword)
+                .orElse("amqp://" + settings.addresses() + settings.virtualHost());
+    }
+
+    /** The host name this instance tells the broker, for the connection name. */
+    public static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown-host";
+        }
+    }
+
+    /** Logs a line per change of state, never per message. */
+    private static final class StateLog {
+        private BrokerState last;
+
+        synchronized void connected(String detail) {
+            change(BrokerState.CONNECTED, Level.INFO, "Broker connected: " + detail);
+        }
+
+        synchronized void disconnected(String detail) {
+            change(BrokerState.DISCONNECTED, Level.WARNING, "Broker unavailable: " + detail);
+        }
+
+        synchronized void blocked(String reason) {
+            change(BrokerState.BLOCKED, Level.WARNING, "Broker blocks publishers: " + reason);
+        }
+
+        private void change(BrokerState next, Level level, String message) {
+            if (next != last) {
+                last = next;
+                LOG.log(level, message);
+            }
+        }
+    }
+}

@@ -1,0 +1,276 @@
+package live.edupulse.outbox.dispatch;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.DependsOn;
+import jakarta.ejb.Schedule;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import live.edupulse.outbox.broker.BrokerState;
+import live.edupulse.outbox.broker.BrokerUnavailableException;
+import live.edupulse.outbox.broker.OutboundMessage;
+import live.edupulse.outbox.broker.PublishOutcome;
+import live.edupulse.outbox.broker.RabbitPublisher;
+import live.edupulse.outbox.config.DispatchSettings;
+import live.edupulse.outbox.config.OutboxConfiguration;
+import live.edupulse.outbox.config.OutboxSettings;
+
+/**
+ * Drains the outbox to the broker: claim (short transaction), publish (no transaction), settle
+ * (short transaction), repeated while full batches come back.
+ *
+ * <p>Two things start a drain: an after-commit nudge ({@link #requestDrain()}, the latency path,
+ * G6) and the one-second non-persistent timer (the safety net, which also picks up leases of dead
+ * instances). At most one drain runs in this instance: a request that arrives while one runs sets a
+ * flag the running drain checks before it stops, so no nudge is lost and none queues behind a lock
+ * (bean-managed concurrency; the container's default write lock would serialize them).
+ *
+ * <p>Failures: a broker-wide failure (not connected, blocked, channel closed, no confirm in time)
+ * releases the batch's rows without spending attempts and pauses the whole dispatcher with
+ * exponential backoff. A database failure pauses it the same way. Each change of state is logged
+ * once. A drain that overruns its lease (a socket write stuck on a blocked broker) is cut loose by
+ * the timer's watchdog, which aborts the broker connection.
+ *
+ * <p>Shutdown: the running batch finishes (it is bounded by the confirm timeout) and settles, then
+ * the connection closes; no thread, channel or connection outlives the deployment.
+ */
+@Singleton
+@Startup
+@DependsOn("SchemaMigration")
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class OutboxDispatcher {
+
+    private static final Logger LOG = Logger.getLogger(OutboxDispatcher.class.getName());
+
+    @Inject
+    OutboxConfiguration configuration;
+
+    @Inject
+    OutboxStore store;
+
+    @Resource
+    ManagedExecutorService executor;
+
+    /** Identifies this deployment's leases (lease_owner). */
+    private final UUID owner = UUID.randomUUID();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean requested = new AtomicBoolean();
+    private final Object idle = new Object();
+
+    private DispatchSettings settings;
+    private SettlementPlanner planner;
+    private RabbitPublisher publisher;
+    private AggregateKey cursor = AggregateKey.START;
+
+    private volatile boolean stopping;
+    /** System.nanoTime() after which the running batch has outlived its lease; 0 when none runs. */
+    private volatile long batchDeadline;
+    private volatile long pausedUntil;
+    private int consecutiveFailures;
+    private volatile String lastFailure;
+
+    @PostConstruct
+    void start() {
+        OutboxSettings all = configuration.settings();
+        settings = all.dispatch();
+        RetryPolicy retryPolicy = new RetryPolicy(settings.backoffInitial(), settings.backoffMax(),
+                settings.maxAttempts(), () -> ThreadLocalRandom.current().nextDouble());
+        planner = new SettlementPlanner(all.broker().unroutablePolicy(), retryPolicy);
+        publisher = new RabbitPublisher(all.broker(), RabbitPublisher.localHostName() + " " + owner);
+        LOG.info(() -> "Outbox dispatcher " + owner + " started: " + all.broker() + ", " + settings);
+        if (!settings.enabled()) {
+            LOG.warning("Outbox dispatch is switched off (outbox.dispatch.enabled=false): events are recorded and wait");
+        }
+        requestDrain();
+    }
+
+    /** The safety net: a drain every second, and the watchdog for drains stuck past their lease. */
+    @Schedule(hour = "*", minute = "*", second = "*", persistent = false, info = "outbox-dispatch-tick")
+    void tick() {
+        long deadline = batchDeadline;
+        if (deadline != 0 && System.nanoTime() - deadline > 0) {
+            LOG.warning("Outbox drain overran its lease; aborting the broker connection to free it");
+            publisher.abort();
+        }
+        if (settings.timerEnabled()) {
+            requestDrain();
+        }
+    }
+
+    /**
+     * Asks for a drain soon, on the managed executor; returns at once. Safe to call from any thread,
+     * any number of times: calls that arrive while a drain runs make it go round once more.
+     */
+    public void requestDrain() {
+        if (!settings.enabled() || stopping) {
+            return;
+        }
+        requested.set(true);
+        if (running.compareAndSet(false, true)) {
+            try {
+                executor.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                running.set(false);
+                LOG.log(Level.FINE, "executor refused a drain (shutting down?)", e);
+            }
+        }
+    }
+
+    private void drain() {
+        try {
+            while (!stopping && requested.getAndSet(false)) {
+                while (!stopping && drainOneBatch()) {
+                    // full batch: there is probably more
+                }
+            }
+        } finally {
+            running.set(false);
+            synchronized (idle) {
+                idle.notifyAll();
+            }
+        }
+        if (requested.get() && !stopping) {
+            requestDrain();
+        }
+    }
+
+    /** @return true when another batch is probably waiting */
+    private boolean drainOneBatch() {
+        if (System.nanoTime() - pausedUntil < 0) {
+            return false;
+        }
+        try {
+            publisher.connect();
+            if (publisher.state() != BrokerState.CONNECTED) {
+                pause("broker is " + publisher.state());
+                return false;
+            }
+            long started = System.nanoTime();
+            AggregateKey from = cursor;
+            Claim claim = store.claim(owner, from, settings.batchSize(), settings.lease());
+            boolean full = claim.events().size() == settings.batchSize();
+            // A partial batch means the walk over aggregates reached the end: start over next time.
+            cursor = full ? AggregateKey.of(claim.events().get(claim.events().size() - 1)) : AggregateKey.START;
+            if (claim.isEmpty()) {
+                recovered();
+                return from != AggregateKey.START;
+            }
+            Map<String, PublishOutcome> outcomes = publish(claim, started);
+            SettleResult result = store.settle(planner.plan(claim, outcomes));
+            report(result);
+            String brokerFailure = firstUnconfirmed(outcomes);
+            if (brokerFailure != null) {
+                pause("broker-wide failure, unconfirmed events released: " + brokerFailure);
+                return false;
+            }
+            recovered();
+            return full || from != AggregateKey.START;
+        } catch (BrokerUnavailableException e) {
+            pause(e.getMessage());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (RuntimeException e) {
+            pause("drain failed: " + e);
+            return false;
+        } finally {
+            batchDeadline = 0;
+        }
+    }
+
+    /**
+     * Publishes a claim. Nothing is handed to the broker after half the lease; confirms are awaited
+     * until 90% of it at the latest, so the settle lands while the lease still holds.
+     */
+    private Map<String, PublishOutcome> publish(Claim claim, long started) throws InterruptedException {
+        long lease = settings.lease().toNanos();
+        batchDeadline = started + lease;
+        List<OutboundMessage> messages = new ArrayList<>(claim.events().size());
+        for (ClaimedEvent event : claim.events()) {
+            messages.add(MessageEnvelope.of(event));
+        }
+        return publisher.publish(messages, started + lease / 2, started + lease - lease / 10);
+    }
+
+    private static String firstUnconfirmed(Map<String, PublishOutcome> outcomes) {
+        for (PublishOutcome outcome : outcomes.values()) {
+            if (outcome instanceof PublishOutcome.Unconfirmed unconfirmed) {
+                return unconfirmed.reason();
+            }
+        }
+        return null;
+    }
+
+    private void report(SettleResult result) {
+        for (SettleResult.FailedEvent failed : result.failed()) {
+            if (failed.parked()) {
+                LOG.warning(() -> "Outbox event parked after " + failed.attempts() + " attempts: id=" + failed.id()
+                        + " type=" + failed.eventType() + " aggregate=" + failed.aggregateType() + "/"
+                        + failed.aggregateId() + " seq=" + failed.aggregateSeq()
+                        + "; its aggregate's later events wait until an operator retries or discards it");
+            }
+        }
+        if (result.fencedOff() > 0) {
+            LOG.warning(() -> result.fencedOff() + " outbox events were not settled: their lease expired and"
+                    + " another dispatcher took them over (they may be delivered twice)");
+        }
+    }
+
+    private void pause(String reason) {
+        consecutiveFailures++;
+        long initial = settings.backoffInitial().toNanos();
+        long max = settings.brokerBackoffMax().toNanos();
+        int doublings = Math.min(consecutiveFailures - 1, 30);
+        long delay = Math.min(max, initial << Math.min(doublings, Long.numberOfLeadingZeros(initial) - 1));
+        pausedUntil = System.nanoTime() + delay;
+        if (!reason.equals(lastFailure)) {
+            lastFailure = reason;
+            LOG.warning(() -> "Outbox dispatch paused for " + TimeUnit.NANOSECONDS.toMillis(delay) + " ms: " + reason);
+        }
+    }
+
+    private void recovered() {
+        if (lastFailure != null) {
+            LOG.info("Outbox dispatch resumed");
+            lastFailure = null;
+        }
+        consecutiveFailures = 0;
+    }
+
+    @PreDestroy
+    void stop() {
+        stopping = true;
+        long waitUntil = System.nanoTime() + settings.lease().toNanos();
+        synchronized (idle) {
+            while (running.get() && System.nanoTime() - waitUntil < 0) {
+                try {
+                    idle.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        publisher.close();
+        LOG.info(() -> "Outbox dispatcher " + owner + " stopped");
+    }
+}

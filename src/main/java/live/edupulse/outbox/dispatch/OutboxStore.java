@@ -1,0 +1,257 @@
+package live.edupulse.outbox.dispatch;
+
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * The dispatcher's two database steps, each one short transaction of its own
+ * ({@code REQUIRES_NEW}); no transaction is ever open while the broker is waited on.
+ *
+ * <p><b>Claim.</b> One statement walks the aggregates that have pending events (a loose index scan
+ * over the partial pending index, starting after a round-robin cursor), takes the head of each
+ * (its oldest undispatched event) when it is eligible (not parked, not leased, not backing off) and
+ * still the head, then that head's next consecutive eligible events, and leases them all with a
+ * fresh token. Heads are locked with {@code FOR UPDATE SKIP LOCKED}; an aggregate's later events
+ * are only ever taken together with its head, so two dispatchers (in this JVM or another) never
+ * hold events of the same aggregate at once, and first deliveries keep {@code aggregate_seq}
+ * order (G4). The cost grows with the aggregates visited, not with the backlog.
+ *
+ * <p><b>Settle.</b> One transaction applies a {@link Settlement}; every statement matches rows by
+ * id <em>and</em> lease token, so a dispatcher whose lease expired and was taken over changes
+ * nothing.
+ *
+ * <p>Times (lease expiry, next attempt) are computed with the database's clock only.
+ */
+@ApplicationScoped
+public class OutboxStore {
+
+    static final String CLAIM_SQL = """
+            WITH RECURSIVE aggregates AS (
+                (SELECT aggregate_type, aggregate_id FROM outbox_event
+                  WHERE dispatched_at IS NULL AND (aggregate_type, aggregate_id) > (?, ?)
+                  ORDER BY aggregate_type, aggregate_id LIMIT 1)
+                UNION ALL
+                SELECT later.aggregate_type, later.aggregate_id FROM aggregates a
+                CROSS JOIN LATERAL (
+                    SELECT aggregate_type, aggregate_id FROM outbox_event
+                     WHERE dispatched_at IS NULL
+                       AND (aggregate_type, aggregate_id) > (a.aggregate_type, a.aggregate_id)
+                     ORDER BY aggregate_type, aggregate_id LIMIT 1) later
+            ),
+            heads AS (
+                SELECT h.aggregate_type, h.aggregate_id, h.aggregate_seq
+                  FROM aggregates a
+                 CROSS JOIN LATERAL (
+                    SELECT e.aggregate_type, e.aggregate_id, e.aggregate_seq FROM outbox_event e
+                     WHERE e.aggregate_type = a.aggregate_type AND e.aggregate_id = a.aggregate_id
+                       AND e.dispatched_at IS NULL AND e.parked_at IS NULL
+                       AND (e.lease_until IS NULL OR e.lease_until < now())
+                       AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= now())
+                     ORDER BY e.aggregate_seq LIMIT 1
+                       FOR UPDATE SKIP LOCKED) h
+                 WHERE NOT EXISTS (
+                    SELECT 1 FROM outbox_event p
+                     WHERE p.aggregate_type = h.aggregate_type AND p.aggregate_id = h.aggregate_id
+                       AND p.dispatched_at IS NULL AND p.aggregate_seq < h.aggregate_seq)
+                 LIMIT ?
+            ),
+            run AS (
+                SELECT f.id, f.aggregate_type, f.aggregate_id, f.aggregate_seq,
+                       f.aggregate_seq - h.aggregate_seq AS position
+                  FROM heads h
+                 CROSS JOIN LATERAL (
+                    SELECT e.id, e.aggregate_type, e.aggregate_id, e.aggregate_seq FROM outbox_event e
+                     WHERE e.aggregate_type = h.aggregate_type AND e.aggregate_id = h.aggregate_id
+                       AND e.dispatched_at IS NULL
+                       AND e.aggregate_seq >= h.aggregate_seq AND e.aggregate_seq < h.aggregate_seq + ?
+                       AND e.parked_at IS NULL
+                       AND (e.lease_until IS NULL OR e.lease_until < now())
+                       AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= now())
+                     ORDER BY e.aggregate_seq
+                       FOR UPDATE SKIP LOCKED) f
+            ),
+            picked AS (
+                SELECT id FROM (
+                    SELECT r.*, row_number() OVER (PARTITION BY r.aggregate_type, r.aggregate_id
+                                                   ORDER BY r.aggregate_seq) - 1 AS rank
+                      FROM run r) numbered
+                 WHERE rank = position
+                 ORDER BY aggregate_type, aggregate_id, aggregate_seq
+                 LIMIT ?
+            )
+            UPDATE outbox_event e
+               SET lease_owner = ?, lease_token = ?,
+                   lease_until = now() + make_interval(secs => ?)
+              FROM picked
+             WHERE e.id = picked.id
+            RETURNING e.id, e.aggregate_type, e.aggregate_id, e.aggregate_seq, e.event_type, e.payload,
+                      e.headers, e.occurred_at, e.attempts
+            """;
+
+    static final String DISPATCHED_SQL = """
+            UPDATE outbox_event e
+               SET dispatched_at = clock_timestamp(), unroutable = d.unroutable,
+                   lease_owner = NULL, lease_token = NULL, lease_until = NULL
+              FROM unnest(?::uuid[], ?::boolean[]) AS d(id, unroutable)
+             WHERE e.id = d.id AND e.lease_token = ?
+            """;
+
+    static final String FAILED_SQL = """
+            UPDATE outbox_event e
+               SET attempts = e.attempts + 1, last_error = f.error,
+                   next_attempt_at = now() + make_interval(secs => f.delay_ms / 1000.0),
+                   parked_at = CASE WHEN f.park THEN now() END,
+                   lease_owner = NULL, lease_token = NULL, lease_until = NULL
+              FROM unnest(?::uuid[], ?::text[], ?::bigint[], ?::boolean[]) AS f(id, error, delay_ms, park)
+             WHERE e.id = f.id AND e.lease_token = ?
+            RETURNING e.id, e.event_type, e.aggregate_type, e.aggregate_id, e.aggregate_seq, e.attempts,
+                      e.parked_at IS NOT NULL
+            """;
+
+    static final String RELEASED_SQL = """
+            UPDATE outbox_event
+               SET lease_owner = NULL, lease_token = NULL, lease_until = NULL
+             WHERE id = ANY(?::uuid[]) AND lease_token = ?
+            """;
+
+    private static final Comparator<ClaimedEvent> PUBLISHING_ORDER = Comparator
+            .comparing(ClaimedEvent::aggregateType)
+            .thenComparing(ClaimedEvent::aggregateId)
+            .thenComparingLong(ClaimedEvent::aggregateSeq);
+
+    @Resource(lookup = "java:comp/DefaultDataSource")
+    DataSource dataSource;
+
+    /**
+     * Leases up to {@code batchSize} eligible events, visiting aggregates after {@code cursor}
+     * (exclusive) in key order.
+     *
+     * @param owner  this dispatcher's id, stored for operators
+     * @param cursor the last aggregate visited by the previous claim, or {@link AggregateKey#START}
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public Claim claim(UUID owner, AggregateKey cursor, int batchSize, Duration lease) {
+        UUID token = UUID.randomUUID();
+        List<ClaimedEvent> events = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement claim = connection.prepareStatement(CLAIM_SQL)) {
+            claim.setString(1, cursor.type());
+            claim.setString(2, cursor.id());
+            claim.setInt(3, batchSize);
+            claim.setInt(4, batchSize);
+            claim.setInt(5, batchSize);
+            claim.setObject(6, owner);
+            claim.setObject(7, token);
+            claim.setDouble(8, lease.toMillis() / 1000.0);
+            try (ResultSet rows = claim.executeQuery()) {
+                while (rows.next()) {
+                    events.add(new ClaimedEvent(
+                            rows.getObject(1, UUID.class),
+                            rows.getString(2),
+                            rows.getString(3),
+                            rows.getLong(4),
+                            rows.getString(5),
+                            rows.getString(6),
+                            rows.getString(7),
+                            rows.getTimestamp(8).toInstant(),
+                            rows.getInt(9)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new OutboxStoreException("claim failed: " + e.getMessage(), e);
+        }
+        events.sort(PUBLISHING_ORDER);
+        return new Claim(token, List.copyOf(events));
+    }
+
+    /**
+     * Applies a batch's outcome, fenced by its lease token.
+     *
+     * @return what changed; rows whose lease was taken over in the meantime are counted as fenced off
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public SettleResult settle(Settlement settlement) {
+        try (Connection connection = dataSource.getConnection()) {
+            int dispatched = settlement.dispatched().isEmpty() ? 0 : markDispatched(connection, settlement);
+            List<SettleResult.FailedEvent> failed = settlement.failed().isEmpty()
+                    ? List.of() : markFailed(connection, settlement);
+            int released = settlement.released().isEmpty() ? 0 : release(connection, settlement);
+            int expected = settlement.dispatched().size() + settlement.failed().size() + settlement.released().size();
+            int fencedOff = expected - dispatched - failed.size() - released;
+            return new SettleResult(dispatched, failed, released, fencedOff);
+        } catch (SQLException e) {
+            throw new OutboxStoreException("settle failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static int markDispatched(Connection connection, Settlement settlement) throws SQLException {
+        int size = settlement.dispatched().size();
+        UUID[] ids = new UUID[size];
+        Boolean[] unroutable = new Boolean[size];
+        for (int i = 0; i < size; i++) {
+            ids[i] = settlement.dispatched().get(i).id();
+            unroutable[i] = settlement.dispatched().get(i).unroutable();
+        }
+        try (PreparedStatement update = connection.prepareStatement(DISPATCHED_SQL)) {
+            update.setArray(1, array(connection, "uuid", ids));
+            update.setArray(2, array(connection, "boolean", unroutable));
+            update.setObject(3, settlement.token());
+            return update.executeUpdate();
+        }
+    }
+
+    private static List<SettleResult.FailedEvent> markFailed(Connection connection, Settlement settlement)
+            throws SQLException {
+        int size = settlement.failed().size();
+        UUID[] ids = new UUID[size];
+        String[] errors = new String[size];
+        Long[] delays = new Long[size];
+        Boolean[] park = new Boolean[size];
+        for (int i = 0; i < size; i++) {
+            Settlement.Failed failed = settlement.failed().get(i);
+            ids[i] = failed.id();
+            errors[i] = failed.error();
+            delays[i] = failed.delay().toMillis();
+            park[i] = failed.park();
+        }
+        List<SettleResult.FailedEvent> result = new ArrayList<>(size);
+        try (PreparedStatement update = connection.prepareStatement(FAILED_SQL)) {
+            update.setArray(1, array(connection, "uuid", ids));
+            update.setArray(2, array(connection, "text", errors));
+            update.setArray(3, array(connection, "bigint", delays));
+            update.setArray(4, array(connection, "boolean", park));
+            update.setObject(5, settlement.token());
+            try (ResultSet rows = update.executeQuery()) {
+                while (rows.next()) {
+                    result.add(new SettleResult.FailedEvent(rows.getObject(1, UUID.class), rows.getString(2),
+                            rows.getString(3), rows.getString(4), rows.getLong(5), rows.getInt(6), rows.getBoolean(7)));
+                }
+            }
+        }
+        return result;
+    }
+
+    private static int release(Connection connection, Settlement settlement) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(RELEASED_SQL)) {
+            update.setArray(1, array(connection, "uuid", settlement.released().toArray(UUID[]::new)));
+            update.setObject(2, settlement.token());
+            return update.executeUpdate();
+        }
+    }
+
+    private static Array array(Connection connection, String type, Object[] values) throws SQLException {
+        return connection.createArrayOf(type, values);
+    }
+}

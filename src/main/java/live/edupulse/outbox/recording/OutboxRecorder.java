@@ -1,0 +1,78 @@
+package live.edupulse.outbox.recording;
+
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import jakarta.transaction.Status;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.util.Map;
+import live.edupulse.outbox.api.DomainEvent;
+import live.edupulse.outbox.api.EventRecordingException;
+
+/**
+ * Records every {@link DomainEvent} fired with {@code Event.fire} as an outbox row, in the caller's
+ * JTA transaction (guarantee G1), with the next per-aggregate sequence number (G4).
+ *
+ * <p>The sequence comes from an upsert of the aggregate's counter row in {@code outbox_aggregate};
+ * its row lock is held until the caller's transaction ends, so two transactions recording events of
+ * the same aggregate are serialized, and {@code aggregate_seq} order is commit order. Counter and
+ * row are written by one statement.
+ *
+ * <p>Failure contract: with no active transaction nothing is written and the call fails. Any other
+ * failure (invalid event, unserializable payload, database error) marks the transaction
+ * rollback-only before {@link EventRecordingException} leaves this observer, so a caller that
+ * swallows the exception still cannot commit without its event.
+ */
+@ApplicationScoped
+public class OutboxRecorder {
+
+    static final String RECORD_SQL = """
+            WITH counter AS (
+                INSERT INTO outbox_aggregate (aggregate_type, aggregate_id, last_seq)
+                VALUES (?1, ?2, 1)
+                ON CONFLICT (aggregate_type, aggregate_id)
+                DO UPDATE SET last_seq = outbox_aggregate.last_seq + 1
+                RETURNING last_seq
+            )
+            INSERT INTO outbox_event (id, aggregate_type, aggregate_id, aggregate_seq, event_type, payload, headers)
+            SELECT CAST(?3 AS uuid), ?1, ?2, counter.last_seq, ?4, ?5, ?6 FROM counter
+            RETURNING aggregate_seq
+            """;
+
+    @PersistenceContext(unitName = "edupulse")
+    EntityManager entityManager;
+
+    @Resource
+    TransactionSynchronizationRegistry transactions;
+
+    void record(@Observes DomainEvent event) {
+        String eventType = event.eventType();
+        if (transactions.getTransactionStatus() != Status.STATUS_ACTIVE) {
+            throw new EventRecordingException(eventType, "no active JTA transaction (transaction status "
+                    + transactions.getTransactionStatus() + "); fire it inside the business transaction"
+                    + " (@Transactional or an EJB method)");
+        }
+        try {
+            EventShape.check(event);
+            entityManager.createNativeQuery(RECORD_SQL)
+                    .setParameter(1, event.aggregateType())
+                    .setParameter(2, event.aggregateId())
+                    .setParameter(3, EventIds.next().toString())
+                    .setParameter(4, eventType)
+                    .setParameter(5, PayloadJson.write(event.payload()))
+                    .setParameter(6, PayloadJson.writeHeaders(Map.of()))
+                    .getSingleResult();
+        } catch (RuntimeException e) {
+            transactions.setRollbackOnly();
+            throw new EventRecordingException(eventType, describe(e), e);
+        }
+    }
+
+    private static String describe(RuntimeException e) {
+        String message = e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : message;
+    }
+
+}
