@@ -1,0 +1,67 @@
+package live.edupulse.outbox.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import live.edupulse.outbox.broker.OutboundMessage;
+import org.junit.jupiter.api.Test;
+
+class MessageEnvelopeTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final UUID ID = UUID.fromString("0190d2a4-7b3c-7def-8123-456789abcdef");
+
+    private static ClaimedEvent event(String payload, String headers, Instant occurredAt) {
+        return new ClaimedEvent(ID, "learning_pulse", "p-1", 7, "learning_pulse.created", payload, headers, occurredAt, 0);
+    }
+
+    @Test
+    void bodyCarriesTheContractFieldsAndThePayloadAsRecorded() throws Exception {
+        String payload = "{\"title\":\"Fractions \\u0000 \u00e9\",\"b\":1,\"a\":[2,1]}";
+        OutboundMessage message = MessageEnvelope.of(event(payload, "{}", Instant.parse("2026-11-26T10:15:30.123456Z")));
+
+        String body = new String(message.body(), StandardCharsets.UTF_8);
+        JsonNode json = JSON.readTree(body);
+        assertEquals(List.of("eventId", "aggregateType", "aggregateId", "aggregateSeq", "eventType", "occurredAt", "payload"),
+                iterableToList(json.fieldNames()));
+        assertEquals(ID.toString(), json.get("eventId").asText());
+        assertEquals("learning_pulse", json.get("aggregateType").asText());
+        assertEquals("p-1", json.get("aggregateId").asText());
+        assertEquals(7, json.get("aggregateSeq").asLong());
+        assertEquals("learning_pulse.created", json.get("eventType").asText());
+        assertEquals("2026-11-26T10:15:30.123456Z", json.get("occurredAt").asText());
+        // The payload is embedded byte for byte: never parsed, re-ordered or re-escaped.
+        assertEquals("\"payload\":" + payload + "}", body.substring(body.indexOf("\"payload\":")));
+    }
+
+    @Test
+    void occurredAtAlwaysHasSixFractionDigitsInUtc() {
+        assertEquals("2026-01-02T03:04:05.000000Z", MessageEnvelope.formatOccurredAt(Instant.parse("2026-01-02T03:04:05Z")));
+        assertEquals("2026-01-02T03:04:05.100000Z", MessageEnvelope.formatOccurredAt(Instant.parse("2026-01-02T03:04:05.1Z")));
+    }
+
+    @Test
+    void messageIdentityRoutingAndHeaders() {
+        OutboundMessage message = MessageEnvelope.of(event("{}",
+                "{\"traceparent\":\"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\"}", Instant.EPOCH));
+        assertEquals(ID.toString(), message.messageId());
+        assertEquals("learning_pulse.created", message.routingKey());
+        assertEquals(Instant.EPOCH, message.timestamp());
+        assertEquals("learning_pulse", message.headers().get("aggregate_type"));
+        assertEquals("p-1", message.headers().get("aggregate_id"));
+        assertEquals(7L, message.headers().get("aggregate_seq"));
+        assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", message.headers().get("traceparent"));
+        assertEquals(4, message.headers().size());
+    }
+
+    private static <T> List<T> iterableToList(java.util.Iterator<T> iterator) {
+        List<T> list = new java.util.ArrayList<>();
+        iterator.forEachRemaining(list::add);
+        return list;
+    }
+}

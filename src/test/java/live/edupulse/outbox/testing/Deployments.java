@@ -1,0 +1,48 @@
+package live.edupulse.outbox.testing;
+
+import java.io.File;
+import java.net.URISyntaxException;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.spec.JavaArchive;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/**
+ * The WAR the build produced ({@code target/edupulse.war}), exactly as shipped, plus the test
+ * support classes and, when a test needs them, configuration overrides: a second
+ * {@code META-INF/microprofile-config.properties} in a library jar, with a higher ordinal than
+ * the WAR's defaults.
+ */
+public final class Deployments {
+
+    private Deployments() {
+    }
+
+    public static WebArchive outbox() {
+        return outbox(Map.of());
+    }
+
+    public static WebArchive outbox(Map<String, String> configOverrides) {
+        WebArchive war = ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("edupulse.war")))
+                .addPackage(Deployments.class.getPackage())
+                .addAsLibrary(jarOf(org.awaitility.Awaitility.class))
+                .addAsLibrary(jarOf(org.hamcrest.Matcher.class));
+        if (!configOverrides.isEmpty()) {
+            StringBuilder properties = new StringBuilder("config_ordinal=200\n");
+            new TreeMap<>(configOverrides).forEach((key, value) -> properties.append(key).append('=').append(value).append('\n'));
+            war.addAsLibrary(ShrinkWrap.create(JavaArchive.class, "test-config-overrides.jar")
+                    .addAsManifestResource(new StringAsset(properties.toString()), "microprofile-config.properties"));
+        }
+        return war;
+    }
+
+    private static File jarOf(Class<?> type) {
+        try {
+            return new File(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

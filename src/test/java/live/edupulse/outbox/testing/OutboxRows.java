@@ -1,0 +1,55 @@
+package live.edupulse.outbox.testing;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import jakarta.transaction.Transactional;
+import java.util.List;
+import java.util.UUID;
+import live.edupulse.outbox.recording.OutboxEvent;
+
+/** Reads outbox rows as they are committed, each read in a transaction of its own. */
+@ApplicationScoped
+public class OutboxRows {
+
+    @PersistenceContext(unitName = "edupulse")
+    EntityManager entityManager;
+
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public List<OutboxEvent> ofAggregate(String aggregateType, String aggregateId) {
+        return entityManager.createQuery("""
+                        select e from OutboxEvent e
+                         where e.aggregateType = :type and e.aggregateId = :id
+                         order by e.aggregateSeq""", OutboxEvent.class)
+                .setParameter("type", aggregateType)
+                .setParameter("id", aggregateId)
+                .getResultList();
+    }
+
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public OutboxEvent one(String aggregateType, String aggregateId) {
+        List<OutboxEvent> rows = ofAggregate(aggregateType, aggregateId);
+        if (rows.size() != 1) {
+            throw new AssertionError("expected one row of " + aggregateType + "/" + aggregateId + ", found " + rows.size());
+        }
+        return rows.get(0);
+    }
+
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public OutboxEvent byId(UUID id) {
+        return entityManager.find(OutboxEvent.class, id);
+    }
+
+    /** Makes an event's lease look expired, as if its holder had stalled past it. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public void expireLease(UUID id) {
+        entityManager.createNativeQuery("UPDATE outbox_event SET lease_until = now() - interval '1 second' WHERE id = ?1")
+                .setParameter(1, id)
+                .executeUpdate();
+    }
+
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public long countOfAggregate(String aggregateType, String aggregateId) {
+        return ofAggregate(aggregateType, aggregateId).size();
+    }
+}

@@ -1,0 +1,103 @@
+package live.edupulse.outbox.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP forwarder between the application and a real service, so a test can make the service
+ * unreachable and bring it back without touching the shared service itself. While closed, the
+ * port refuses connections; {@link #close()} also cuts every open connection.
+ */
+public final class TcpProxy implements AutoCloseable {
+
+    private final int listenPort;
+    private final String targetHost;
+    private final int targetPort;
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private volatile ServerSocket server;
+
+    public TcpProxy(int listenPort, String targetHost, int targetPort) {
+        this.listenPort = listenPort;
+        this.targetHost = targetHost;
+        this.targetPort = targetPort;
+    }
+
+    /** Starts accepting and forwarding connections. */
+    public synchronized TcpProxy open() throws IOException {
+        if (server != null) {
+            return this;
+        }
+        ServerSocket listening = new ServerSocket();
+        listening.setReuseAddress(true);
+        listening.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), listenPort));
+        server = listening;
+        Thread acceptor = new Thread(() -> accept(listening), "tcp-proxy-accept-" + listenPort);
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return this;
+    }
+
+    private void accept(ServerSocket listening) {
+        while (!listening.isClosed()) {
+            try {
+                Socket client = listening.accept();
+                Socket upstream = new Socket(targetHost, targetPort);
+                sockets.add(client);
+                sockets.add(upstream);
+                pump(client, upstream);
+                pump(upstream, client);
+            } catch (IOException e) {
+                // closed, or the target refused: the client sees its connection drop
+            }
+        }
+    }
+
+    private void pump(Socket from, Socket to) {
+        Thread pump = new Thread(() -> {
+            byte[] buffer = new byte[16 * 1024];
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                int read;
+                while ((read = in.read(buffer)) >= 0) {
+                    out.write(buffer, 0, read);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // one side closed: close both below
+            } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+            }
+        }, "tcp-proxy-pump-" + listenPort);
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    /** Stops listening and cuts every connection made through the proxy. */
+    @Override
+    public synchronized void close() {
+        ServerSocket listening = server;
+        server = null;
+        if (listening != null) {
+            closeQuietly(listening);
+        }
+        for (Socket socket : sockets) {
+            closeQuietly(socket);
+        }
+        sockets.clear();
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            // already closed
+        }
+    }
+}
