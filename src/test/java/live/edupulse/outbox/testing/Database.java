@@ -1,0 +1,55 @@
+package live.edupulse.outbox.testing;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Direct JDBC reads for client-side tests, from {@code EDUPULSE_DB_URL}/{@code EDUPULSE_DB_USER}
+ * (the same variables the server's datasource reads), localhost by default.
+ */
+public final class Database {
+
+    private Database() {
+    }
+
+    public static Connection connect() throws SQLException {
+        return DriverManager.getConnection(
+                env("EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:5432/test"),
+                env("EDUPULSE_DB_USER", "postgres"),
+                env("EDUPULSE_DB_PASSWORD", "postgres"));
+    }
+
+    /** The first column of every row, as longs. */
+    public static List<Long> longs(String sql, Object... parameters) throws SQLException {
+        try (Connection connection = connect(); PreparedStatement query = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                query.setObject(i + 1, parameters[i]);
+            }
+            List<Long> values = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    values.add(rows.getLong(1));
+                }
+            }
+            return values;
+        }
+    }
+
+    public static long single(String sql, Object... parameters) throws SQLException {
+        List<Long> values = longs(sql, parameters);
+        if (values.size() != 1) {
+            throw new AssertionError("expected one row from " + sql + ", got " + values.size());
+        }
+        return values.get(0);
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
