@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  */
 final class ConfigValues {
 
-    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
     private final Function<String, Optional<String>> source;
 
@@ -73,7 +73,7 @@ final class ConfigValues {
         throw new InvalidConfigurationException(key, "'" + raw + "' is not one of " + accepted);
     }
 
-    /** Accepts {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h} or ISO-8601 ({@code PT10S}). */
+    /** Accepts {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 7d} or ISO-8601 ({@code PT10S}). */
     Duration duration(String key, Duration min, Duration max) {
         String raw = required(key);
         Duration value = parseDuration(key, raw);
@@ -91,13 +91,14 @@ final class ConfigValues {
                 case "ms" -> Duration.ofMillis(amount);
                 case "s" -> Duration.ofSeconds(amount);
                 case "m" -> Duration.ofMinutes(amount);
-                default -> Duration.ofHours(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofDays(amount);
             };
         }
         try {
             return Duration.parse(raw);
         } catch (DateTimeParseException e) {
-            throw new InvalidConfigurationException(key, "'" + raw + "' is not a duration such as 500ms, 10s, 5m, 1h or PT10S");
+            throw new InvalidConfigurationException(key, "'" + raw + "' is not a duration such as 500ms, 10s, 5m, 1h, 7d or PT10S");
         }
     }
 

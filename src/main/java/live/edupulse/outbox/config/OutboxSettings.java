@@ -10,7 +10,8 @@ import java.util.function.Function;
  *
  * @param migrateSchema apply the SQL migrations at deploy (false: a DBA applies them)
  */
-public record OutboxSettings(BrokerSettings broker, DispatchSettings dispatch, boolean migrateSchema) {
+public record OutboxSettings(BrokerSettings broker, DispatchSettings dispatch, RetentionSettings retention,
+                             boolean migrateSchema) {
 
     /**
      * Reads and validates every key.
@@ -71,7 +72,12 @@ public record OutboxSettings(BrokerSettings broker, DispatchSettings dispatch, b
                 backoffMax,
                 values.duration("outbox.dispatch.broker-backoff-max", Duration.ofMillis(1), Duration.ofHours(1)));
 
-        return new OutboxSettings(broker, dispatch, values.bool("outbox.schema.migrate"));
+        RetentionSettings retention = new RetentionSettings(
+                values.bool("outbox.retention.enabled"),
+                values.duration("outbox.retention.dispatched-age", Duration.ofSeconds(1), Duration.ofDays(3650)),
+                values.integer("outbox.retention.chunk-size", 1, 100_000));
+
+        return new OutboxSettings(broker, dispatch, retention, values.bool("outbox.schema.migrate"));
     }
 
     private static String exchangeName(String name) {

@@ -12,6 +12,7 @@ import jakarta.ejb.Startup;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +69,9 @@ public class OutboxDispatcher {
 
     @Resource
     ManagedExecutorService executor;
+
+    @Inject
+    Event<BatchSettled> batchSettled;
 
     /** Identifies this deployment's leases (lease_owner). */
     private final UUID owner = UUID.randomUUID();
@@ -174,8 +178,11 @@ public class OutboxDispatcher {
                 return from != AggregateKey.START;
             }
             Map<String, PublishOutcome> outcomes = publish(claim, started);
-            SettleResult result = store.settle(planner.plan(claim, outcomes));
+            long confirmedAt = System.nanoTime();
+            Settlement settlement = planner.plan(claim, outcomes);
+            SettleResult result = store.settle(settlement);
             report(result);
+            announce(settlement, result, started, confirmedAt);
             String brokerFailure = firstUnconfirmed(outcomes);
             if (brokerFailure != null) {
                 pause("broker-wide failure, unconfirmed events released: " + brokerFailure);
@@ -209,6 +216,43 @@ public class OutboxDispatcher {
             messages.add(MessageEnvelope.of(event));
         }
         return publisher.publish(messages, started + lease / 2, started + lease - lease / 10);
+    }
+
+    private void announce(Settlement settlement, SettleResult result, long started, long confirmedAt) {
+        if (result.fencedOff() > 0) {
+            return; // some rows were taken over: the settlement does not say which, so report nothing
+        }
+        List<UUID> delivered = new ArrayList<>(settlement.dispatched().size());
+        int unroutable = 0;
+        for (Settlement.Dispatched dispatched : settlement.dispatched()) {
+            delivered.add(dispatched.id());
+            if (dispatched.unroutable()) {
+                unroutable++;
+            }
+        }
+        int parked = (int) result.failed().stream().filter(SettleResult.FailedEvent::parked).count();
+        batchSettled.fire(new BatchSettled(System.nanoTime() - started, confirmedAt, delivered, unroutable,
+                result.failed().size(), parked));
+    }
+
+    /** The broker connection as the dispatcher sees it. */
+    public BrokerState brokerState() {
+        return publisher.state();
+    }
+
+    /**
+     * A drain is hung when a batch has run half a lease past its own lease: the watchdog has
+     * already tried to free it by aborting the broker connection. Idle, paused or broker-less is
+     * not hung.
+     */
+    public boolean isHung() {
+        long deadline = batchDeadline;
+        return deadline != 0 && System.nanoTime() - deadline > settings.lease().toNanos() / 2;
+    }
+
+    /** Why dispatch is paused, or null when it is not. */
+    public String pauseReason() {
+        return lastFailure;
     }
 
     private static String firstUnconfirmed(Map<String, PublishOutcome> outcomes) {

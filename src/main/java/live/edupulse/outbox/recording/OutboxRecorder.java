@@ -2,12 +2,15 @@ package live.edupulse.outbox.recording;
 
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.Status;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.util.Map;
+import java.util.UUID;
 import live.edupulse.outbox.api.DomainEvent;
 import live.edupulse.outbox.api.EventRecordingException;
 
@@ -18,7 +21,9 @@ import live.edupulse.outbox.api.EventRecordingException;
  * <p>The sequence comes from an upsert of the aggregate's counter row in {@code outbox_aggregate};
  * its row lock is held until the caller's transaction ends, so two transactions recording events of
  * the same aggregate are serialized, and {@code aggregate_seq} order is commit order. Counter and
- * row are written by one statement.
+ * row are written by one statement. When an HTTP request carried a W3C {@code traceparent}, it is
+ * stored in the row's headers. After the commit, {@link EventsCommitted} is fired once per
+ * transaction.
  *
  * <p>Failure contract: with no active transaction nothing is written and the call fails. Any other
  * failure (invalid event, unserializable payload, database error) marks the transaction
@@ -47,6 +52,9 @@ public class OutboxRecorder {
     @Resource
     TransactionSynchronizationRegistry transactions;
 
+    @Inject
+    Event<EventsCommitted> committed;
+
     void record(@Observes DomainEvent event) {
         String eventType = event.eventType();
         if (transactions.getTransactionStatus() != Status.STATUS_ACTIVE) {
@@ -56,18 +64,24 @@ public class OutboxRecorder {
         }
         try {
             EventShape.check(event);
+            UUID id = EventIds.next();
             entityManager.createNativeQuery(RECORD_SQL)
                     .setParameter(1, event.aggregateType())
                     .setParameter(2, event.aggregateId())
-                    .setParameter(3, EventIds.next().toString())
+                    .setParameter(3, id.toString())
                     .setParameter(4, eventType)
                     .setParameter(5, PayloadJson.write(event.payload()))
-                    .setParameter(6, PayloadJson.writeHeaders(Map.of()))
+                    .setParameter(6, headers())
                     .getSingleResult();
+            CommitNotifier.add(transactions, committed, id);
         } catch (RuntimeException e) {
             transactions.setRollbackOnly();
             throw new EventRecordingException(eventType, describe(e), e);
         }
+    }
+
+    private static String headers() {
+        return Traceparent.current().map(t -> PayloadJson.writeHeaders(Map.of("traceparent", t))).orElse("{}");
     }
 
     private static String describe(RuntimeException e) {

@@ -5,8 +5,11 @@ import static live.edupulse.outbox.testing.TestEvent.uniqueType;
 import static live.edupulse.outbox.testing.BrokerProbe.ofAggregate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.inject.Inject;
+import java.net.URL;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -14,6 +17,7 @@ import live.edupulse.outbox.recording.OutboxEvent;
 import live.edupulse.outbox.testing.BrokerProbe;
 import live.edupulse.outbox.testing.Deployments;
 import live.edupulse.outbox.testing.EventFiringService;
+import live.edupulse.outbox.testing.Http;
 import live.edupulse.outbox.testing.OutboxRows;
 import live.edupulse.outbox.testing.TcpProxy;
 import live.edupulse.outbox.testing.TestEvent;
@@ -26,7 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The application reaches RabbitMQ only through a proxy the test controls; the proxy is closed
  * while the application deploys. The deployment succeeds, services keep recording, and the events
- * are delivered once the broker is reachable.
+ * are delivered once the broker is reachable. Meanwhile the instance stays ready.
  */
 @ExtendWith(ArquillianExtension.class)
 class BrokerDownAtDeployIT {
@@ -59,6 +63,10 @@ class BrokerDownAtDeployIT {
             List<OutboxEvent> recorded = rows.ofAggregate("test_aggregate", aggregateId);
             assertEquals(2, recorded.size());
             recorded.forEach(row -> assertNull(row.dispatchedAt()));
+            // Readiness stays UP (it is the database); the broker's state is reported as data.
+            HttpResponse<String> ready = new Http(new URL("http://127.0.0.1:9990/")).get("health/ready");
+            assertEquals(200, ready.statusCode(), ready.body());
+            assertTrue(ready.body().contains("\"broker\":\"DISCONNECTED\""), ready.body());
 
             broker.open();
             List<BrokerProbe.Delivery> delivered = probe.collect(ofAggregate(aggregateId), 2, ofSeconds(30));

@@ -23,19 +23,35 @@ public final class Http {
     }
 
     public HttpResponse<String> post(String path, String json) {
-        return send("POST", path, json, "application/json");
+        return send("POST", path, json, json == null ? null : "application/json");
     }
 
     public HttpResponse<String> patch(String path, String json) {
         return send("PATCH", path, json, "application/json");
     }
 
+    /** Any request; {@code body} and {@code contentType} may be null. */
     public HttpResponse<String> send(String method, String path, String body, String contentType) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder request = request(method, path, body);
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
+        return exchange(method, path, request);
+    }
+
+    /** A JSON request with one more header. */
+    public HttpResponse<String> sendWithHeader(String method, String path, String json, String header, String value) {
+        HttpRequest.Builder request = request(method, path, json).header("Content-Type", "application/json")
+                .header(header, value);
+        return exchange(method, path, request);
+    }
+
+    private HttpRequest.Builder request(String method, String path, String body) {
+        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    private HttpResponse<String> exchange(String method, String path, HttpRequest.Builder request) {
         try {
             return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

@@ -1,0 +1,105 @@
+package live.edupulse.outbox.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import live.edupulse.outbox.dispatch.BatchSettled;
+import live.edupulse.outbox.recording.EventsCommitted;
+
+/**
+ * The outbox's metrics, kept in the WAR's own Micrometer registry and served in Prometheus text
+ * format by {@link MetricsServlet}: the same names on every application server.
+ *
+ * <p>Commit-to-confirm latency is measured for events committed and confirmed by this instance:
+ * the commit instant is remembered per event id (at most {@value #TRACKED_MAX} at a time; events
+ * another instance dispatches are forgotten after ten minutes).
+ */
+@ApplicationScoped
+public class OutboxMetrics {
+
+    static final int TRACKED_MAX = 200_000;
+    private static final long FORGET_AFTER_NANOS = TimeUnit.MINUTES.toNanos(10);
+
+    @Inject
+    BacklogMonitor backlog;
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<UUID, Long> committedAt = new ConcurrentHashMap<>();
+    private Counter recorded;
+    private Counter published;
+    private Counter unroutable;
+    private Counter failedAttempts;
+    private Counter parked;
+    private Timer batchDuration;
+    private Timer commitToConfirm;
+
+    @PostConstruct
+    void register() {
+        recorded = Counter.builder("outbox.events.recorded").description("Events committed to the outbox").register(registry);
+        published = Counter.builder("outbox.events.published")
+                .description("Events confirmed by the broker and marked dispatched (routed or unroutable)").register(registry);
+        unroutable = Counter.builder("outbox.events.unroutable")
+                .description("Published events the broker returned as unroutable").register(registry);
+        failedAttempts = Counter.builder("outbox.attempts.failed")
+                .description("Failed delivery attempts (nack, or return under policy retry)").register(registry);
+        parked = Counter.builder("outbox.events.parked").description("Events parked after their last attempt").register(registry);
+        Gauge.builder("outbox.events.pending", backlog, b -> b.backlog().pending())
+                .description("Undispatched, unparked events (counted every 5 s)").register(registry);
+        Gauge.builder("outbox.events.parked.current", backlog, b -> b.backlog().parked())
+                .description("Parked events waiting for an operator (counted every 5 s)").register(registry);
+        Gauge.builder("outbox.oldest.pending.age", backlog, b -> b.backlog().oldestPendingAgeSeconds())
+                .baseUnit("seconds").description("Age of the oldest pending event (counted every 5 s)").register(registry);
+        batchDuration = Timer.builder("outbox.drain.batch").description("Claim to settle of one batch")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
+        commitToConfirm = Timer.builder("outbox.commit.to.confirm")
+                .description("From the business transaction's commit to the broker's confirm")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
+    }
+
+    void committed(@Observes EventsCommitted event) {
+        recorded.increment(event.eventIds().size());
+        if (committedAt.size() < TRACKED_MAX) {
+            for (UUID id : event.eventIds()) {
+                committedAt.put(id, event.committedAtNanos());
+            }
+        }
+    }
+
+    void settled(@Observes BatchSettled batch) {
+        batchDuration.record(batch.durationNanos(), TimeUnit.NANOSECONDS);
+        published.increment(batch.delivered().size());
+        unroutable.increment(batch.unroutable());
+        failedAttempts.increment(batch.failedAttempts());
+        parked.increment(batch.parked());
+        for (UUID id : batch.delivered()) {
+            Long commit = committedAt.remove(id);
+            if (commit != null) {
+                commitToConfirm.record(Math.max(0, batch.confirmedAtNanos() - commit), TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    /** Drops commit instants of events this instance will never confirm (another one did). */
+    void forgetStale() {
+        long now = System.nanoTime();
+        committedAt.values().removeIf(commit -> now - commit > FORGET_AFTER_NANOS);
+    }
+
+    /** The Prometheus text exposition of every metric. */
+    public String scrape() {
+        return registry.scrape();
+    }
+}
