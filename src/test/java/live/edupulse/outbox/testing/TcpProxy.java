@@ -22,6 +22,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    private volatile boolean stalled;
 
     public TcpProxy(int listenPort, String targetHost, int targetPort) {
         this.listenPort = listenPort;
@@ -65,6 +66,7 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
+                    awaitUnstalled();
                     out.write(buffer, 0, read);
                     out.flush();
                 }
@@ -79,9 +81,36 @@ public final class TcpProxy implements AutoCloseable {
         pump.start();
     }
 
+    /**
+     * Stops forwarding in both directions without closing anything: the service seems to stop
+     * answering. New connections are accepted but hang too.
+     */
+    public void stall() {
+        stalled = true;
+    }
+
+    /** Forwards again what was held back, and what comes next. */
+    public synchronized void resume() {
+        stalled = false;
+        notifyAll();
+    }
+
+    private synchronized void awaitUnstalled() {
+        while (stalled) {
+            try {
+                wait(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** Stops listening and cuts every connection made through the proxy. */
     @Override
     public synchronized void close() {
+        stalled = false;
+        notifyAll();
         ServerSocket listening = server;
         server = null;
         if (listening != null) {

@@ -1,0 +1,58 @@
+package live.edupulse.outbox.ops;
+
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.UUID;
+import java.util.logging.Logger;
+import live.edupulse.outbox.dispatch.OutboxDispatcher;
+
+/**
+ * What an operator does with a parked event. A retry clears the park and the attempt count, so
+ * the event (and behind it the rest of its aggregate, in order) goes out with the next drain.
+ * Every action is logged with who took it.
+ */
+@ApplicationScoped
+public class ParkedEvents {
+
+    private static final Logger LOG = Logger.getLogger(ParkedEvents.class.getName());
+
+    static final String RETRY_SQL = """
+            UPDATE outbox_event
+               SET parked_at = NULL, attempts = 0, next_attempt_at = NULL
+             WHERE id = ? AND parked_at IS NOT NULL AND dispatched_at IS NULL
+            """;
+
+    @Resource(lookup = "java:comp/DefaultDataSource")
+    javax.sql.DataSource dataSource;
+
+    @Inject
+    OutboxDispatcher dispatcher;
+
+    /**
+     * One statement, committed on its own (call it outside a transaction); the dispatcher is
+     * nudged after it.
+     *
+     * @param operator who asks, for the log
+     * @return whether the event was parked (and now is not)
+     */
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
+    public boolean retry(UUID eventId, String operator) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement retry = connection.prepareStatement(RETRY_SQL)) {
+            retry.setObject(1, eventId);
+            boolean released = retry.executeUpdate() == 1;
+            if (released) {
+                LOG.info(() -> "Parked outbox event " + eventId + " released for retry by " + operator);
+                dispatcher.requestDrain();
+            }
+            return released;
+        } catch (SQLException e) {
+            throw new IllegalStateException("retry of " + eventId + " failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package live.edupulse.outbox.broker;
+
+import static java.time.Duration.ofSeconds;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import live.edupulse.outbox.config.BrokerSettings;
+import live.edupulse.outbox.config.UnroutablePolicy;
+import live.edupulse.outbox.testing.BrokerProbe;
+import org.junit.jupiter.api.Test;
+
+/** The publisher against the real local RabbitMQ, outside any server. */
+class RabbitPublisherIT {
+
+    private static final BrokerSettings SETTINGS = new BrokerSettings(Optional.empty(), "127.0.0.1:5672", "/", "guest",
+            "guest", "edupulse.events", true, UnroutablePolicy.ACCEPT, Duration.ofSeconds(5), Duration.ofSeconds(5), "edupulse");
+
+    private static OutboundMessage message(String routingKey, String aggregateId) {
+        return new OutboundMessage(UUID.randomUUID().toString(), routingKey, Instant.now(),
+                Map.of("aggregate_id", aggregateId), "{}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void nothingIsPublishedOnceTheLeaseDeadlineHasPassed() throws Exception {
+        String routingKey = "test.deadline." + UUID.randomUUID();
+        String aggregateId = UUID.randomUUID().toString();
+        try (RabbitPublisher publisher = new RabbitPublisher(SETTINGS, "publisher-test");
+             BrokerProbe probe = new BrokerProbe(routingKey)) {
+            publisher.connect();
+            long now = System.nanoTime();
+            Map<String, PublishOutcome> late = publisher.publish(List.of(message(routingKey, aggregateId)), now - 1, now + 1_000_000_000L);
+            assertInstanceOf(PublishOutcome.Unconfirmed.class, late.values().iterator().next());
+
+            OutboundMessage sentinel = message(routingKey, aggregateId);
+            Map<String, PublishOutcome> onTime = publisher.publish(List.of(sentinel), System.nanoTime() + 5_000_000_000L,
+                    System.nanoTime() + 5_000_000_000L);
+            assertInstanceOf(PublishOutcome.Confirmed.class, onTime.get(sentinel.messageId()));
+            // The first message the queue got is the sentinel: the late one never left.
+            assertEquals(sentinel.messageId(), probe.next(BrokerProbe.ofAggregate(aggregateId), ofSeconds(10))
+                    .properties().getMessageId());
+        }
+    }
+
+    @Test
+    void aReturnIsReportedForTheReturnedMessageOnly() throws Exception {
+        String routed = "test.routed." + UUID.randomUUID();
+        String aggregateId = UUID.randomUUID().toString();
+        try (RabbitPublisher publisher = new RabbitPublisher(SETTINGS, "publisher-test");
+             BrokerProbe probe = new BrokerProbe(routed)) {
+            publisher.connect();
+            OutboundMessage first = message(routed, aggregateId);
+            OutboundMessage unroutable = message("test.nobody." + UUID.randomUUID(), aggregateId);
+            OutboundMessage last = message(routed, aggregateId);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            Map<String, PublishOutcome> outcomes = publisher.publish(List.of(first, unroutable, last), deadline, deadline);
+            assertInstanceOf(PublishOutcome.Confirmed.class, outcomes.get(first.messageId()));
+            assertInstanceOf(PublishOutcome.Returned.class, outcomes.get(unroutable.messageId()));
+            assertInstanceOf(PublishOutcome.Confirmed.class, outcomes.get(last.messageId()));
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package live.edupulse.outbox.faults;
+
+import static live.edupulse.outbox.faults.FaultRig.assertNothingLost;
+import static live.edupulse.outbox.faults.FaultRig.burst;
+import static live.edupulse.outbox.faults.FaultRig.rabbitmqctl;
+import static live.edupulse.outbox.faults.FaultRig.unique;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import live.edupulse.outbox.testing.EventLedger;
+import live.edupulse.outbox.testing.OutboxTable;
+import live.edupulse.outbox.testing.ServerInstance;
+import live.edupulse.outbox.testing.TcpProxy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * G5 under real faults. A WildFly started by this test (port offset 100) reaches RabbitMQ and
+ * PostgreSQL through TCP proxies the test controls. Each scenario records its events with the
+ * broker unreachable, opens it, injects the fault once a fifth has arrived, keeps it for a while
+ * (reading which events are leased all along), restores, and checks: nothing lost, duplicates only
+ * of events leased during the fault, order per aggregate, no attempt spent, nothing parked. Shared services are restored whatever happens.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SingleInstanceFaultsIT {
+
+    private static final int BROKER_PROXY = 35700;
+    private static final int DATABASE_PROXY = 35701;
+    private static final int AGGREGATES = 100;
+
+    private final TcpProxy broker = new TcpProxy(BROKER_PROXY, "127.0.0.1", 5672);
+    private final TcpProxy database = new TcpProxy(DATABASE_PROXY, "127.0.0.1", 5432);
+    private ServerInstance server;
+
+    @BeforeAll
+    void startServer() throws Exception {
+        broker.open();
+        database.open();
+        server = new ServerInstance("faults", 100, Map.of(
+                "EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:" + DATABASE_PROXY + "/test",
+                "OUTBOX_BROKER_ADDRESSES", "127.0.0.1:" + BROKER_PROXY,
+                "OUTBOX_BROKER_CONFIRM_TIMEOUT", "2s",
+                "OUTBOX_BROKER_CONNECTION_TIMEOUT", "2s",
+                "OUTBOX_DISPATCH_LEASE", "10s",
+                "OUTBOX_DISPATCH_BACKOFF_INITIAL", "200ms",
+                "OUTBOX_DISPATCH_BROKER_BACKOFF_MAX", "1s"), FaultRig.testWar()).start();
+    }
+
+    @AfterAll
+    void stopServer() throws Exception {
+        try {
+            if (server != null) {
+                server.close();
+            }
+        } finally {
+            broker.close();
+            database.close();
+        }
+    }
+
+    /** A fault: inject it, keep it for a while, take it back. */
+    interface Fault {
+        void inject() throws Exception;
+
+        void restore() throws Exception;
+    }
+
+    private void scenario(String name, Duration held, Fault fault) throws Exception {
+        int events = FaultScale.events(10_000);
+        String type = unique(name.replace('-', '_'));
+        String routingKey = "fault." + type;
+        OutboxTable table = new OutboxTable(type);
+        try (EventLedger ledger = new EventLedger(routingKey)) {
+            long started = System.nanoTime();
+            broker.close();
+            burst(server.base(), type, routingKey, events, AGGREGATES);
+            broker.open();
+            assertTrue(ledger.awaitDistinct(events / 5, Duration.ofMinutes(2)), "a fifth delivered before the fault");
+            // Every event leased at some moment of the fault may be delivered twice, no other.
+            Set<String> leasedAtFault = new HashSet<>(table.leased());
+            try {
+                fault.inject();
+                long until = System.nanoTime() + held.toNanos();
+                do {
+                    leasedAtFault.addAll(table.leased());
+                } while (System.nanoTime() < until);
+            } finally {
+                fault.restore();
+            }
+            leasedAtFault.addAll(table.leased());
+            assertNothingLost(name, table, ledger, leasedAtFault, events, started);
+        }
+    }
+
+    @Test
+    void brokerConnectionCutMidDrain() throws Exception {
+        scenario("broker-connection-cut", Duration.ofSeconds(3), new Fault() {
+            public void inject() {
+                broker.close();
+            }
+
+            public void restore() throws Exception {
+                broker.open();
+            }
+        });
+    }
+
+    @Test
+    void brokerStopsAnswering() throws Exception {
+        scenario("broker-stops-answering", Duration.ofSeconds(6), new Fault() {
+            public void inject() {
+                broker.stall();
+            }
+
+            public void restore() {
+                broker.resume();
+            }
+        });
+    }
+
+    @Test
+    void brokerRestarts() throws Exception {
+        scenario("broker-restart", Duration.ofSeconds(2), new Fault() {
+            public void inject() throws Exception {
+                rabbitmqctl("stop_app");
+            }
+
+            public void restore() throws Exception {
+                rabbitmqctl("start_app");
+            }
+        });
+    }
+
+    @Test
+    void brokerBlocksPublishersAndUndeployStillCompletes() throws Exception {
+        Path deployments = server.deployments();
+        scenario("broker-memory-alarm", Duration.ofSeconds(4), new Fault() {
+            public void inject() throws Exception {
+                rabbitmqctl("set_vm_memory_high_watermark", "0.00001");
+            }
+
+            public void restore() throws Exception {
+                try {
+                    // While the broker still blocks publishers, undeploy: it must complete, not hang.
+                    long undeployStarted = System.nanoTime();
+                    Files.delete(deployments.resolve("edupulse.war.deployed"));
+                    awaitFile(deployments.resolve("edupulse.war.undeployed"), Duration.ofSeconds(90));
+                    System.out.printf("FAULT broker-memory-alarm: undeploy while blocked took %.1fs%n",
+                            (System.nanoTime() - undeployStarted) / 1e9);
+                } finally {
+                    rabbitmqctl("set_vm_memory_high_watermark", "0.4");
+                }
+                Files.createFile(deployments.resolve("edupulse.war.dodeploy"));
+                awaitFile(deployments.resolve("edupulse.war.deployed"), Duration.ofSeconds(90));
+            }
+        });
+    }
+
+    @Test
+    void databaseConnectionsCutForTenSeconds() throws Exception {
+        scenario("database-cut-10s", Duration.ofSeconds(10), new Fault() {
+            public void inject() {
+                database.close();
+            }
+
+            public void restore() throws Exception {
+                database.open();
+            }
+        });
+    }
+
+    @Test
+    void serverKilledMidDrainAndStartedAgain() throws Exception {
+        scenario("server-kill-9", Duration.ZERO, new Fault() {
+            public void inject() throws Exception {
+                server.kill();
+            }
+
+            public void restore() throws Exception {
+                server.start();
+            }
+        });
+    }
+
+    private static void awaitFile(Path marker, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!Files.exists(marker)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(marker.getFileName() + " did not appear within " + within);
+            }
+            Thread.sleep(100); // the deployment scanner reports through marker files only
+        }
+    }
+}

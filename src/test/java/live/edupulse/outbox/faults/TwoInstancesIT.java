@@ -1,0 +1,188 @@
+package live.edupulse.outbox.faults;
+
+import static live.edupulse.outbox.faults.FaultRig.assertNothingLost;
+import static live.edupulse.outbox.faults.FaultRig.burst;
+import static live.edupulse.outbox.faults.FaultRig.unique;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import live.edupulse.outbox.testing.EventLedger;
+import live.edupulse.outbox.testing.Http;
+import live.edupulse.outbox.testing.OutboxTable;
+import live.edupulse.outbox.testing.ServerInstance;
+import live.edupulse.outbox.testing.TcpProxy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Two WildFly instances (port offsets 100 and 200, own base folders and transaction node ids)
+ * share the database and the broker; their after-commit nudges and timers race for the same rows.
+ * Instance A reaches both services through proxies, so the test can stall it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TwoInstancesIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int A_BROKER = 35710;
+    private static final int A_DATABASE = 35711;
+    private static final Duration LEASE = Duration.ofSeconds(10);
+
+    private final TcpProxy brokerOfA = new TcpProxy(A_BROKER, "127.0.0.1", 5672);
+    private final TcpProxy databaseOfA = new TcpProxy(A_DATABASE, "127.0.0.1", 5432);
+    private ServerInstance a;
+    private ServerInstance b;
+
+    @BeforeAll
+    void startInstances() throws Exception {
+        brokerOfA.open();
+        databaseOfA.open();
+        Map<String, String> common = Map.of(
+                "OUTBOX_BROKER_CONFIRM_TIMEOUT", "2s",
+                "OUTBOX_DISPATCH_LEASE", LEASE.toSeconds() + "s",
+                "OUTBOX_DISPATCH_BACKOFF_INITIAL", "200ms",
+                "OUTBOX_DISPATCH_BROKER_BACKOFF_MAX", "1s");
+        Map<String, String> envA = new java.util.HashMap<>(common);
+        envA.put("EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:" + A_DATABASE + "/test");
+        envA.put("OUTBOX_BROKER_ADDRESSES", "127.0.0.1:" + A_BROKER);
+        // A waits longer for confirms, so a stalled A is seen holding its leases
+        envA.put("OUTBOX_BROKER_CONFIRM_TIMEOUT", "5s");
+        var war = FaultRig.testWar();
+        a = new ServerInstance("instance-a", 100, envA, war).start();
+        b = new ServerInstance("instance-b", 200, common, war).start();
+    }
+
+    @AfterAll
+    void stopInstances() throws Exception {
+        try {
+            if (a != null) {
+                a.close();
+            }
+            if (b != null) {
+                b.close();
+            }
+        } finally {
+            brokerOfA.close();
+            databaseOfA.close();
+        }
+    }
+
+    @Test
+    void twentyThousandEventsOverTwoHundredPulsesArriveOnceEachInOrderPerPulse() throws Exception {
+        int pulses = 200;
+        int perPulse = Math.max(2, FaultScale.events(20_000) / pulses);
+        List<Http> servers = List.of(new Http(a.base()), new Http(b.base()));
+        try (EventLedger ledger = new EventLedger("learning_pulse.*")) {
+            long started = System.nanoTime();
+            ExecutorService clients = Executors.newFixedThreadPool(16);
+            List<Future<String>> created = new ArrayList<>();
+            try {
+                for (int p = 0; p < pulses; p++) {
+                    int pulse = p;
+                    created.add(clients.submit(() -> {
+                        // each pulse: created, then retitled perPulse-1 times, alternating between the instances
+                        Http first = servers.get(pulse % 2);
+                        HttpResponse<String> response = first.post("api/pulses",
+                                "{\"authorId\":\"" + UUID.randomUUID() + "\",\"title\":\"Pulse " + pulse + "\"}");
+                        assertEquals(201, response.statusCode(), response.body());
+                        String id = JSON.readTree(response.body()).get("id").asText();
+                        for (int change = 1; change < perPulse; change++) {
+                            HttpResponse<String> retitled = servers.get((pulse + change) % 2)
+                                    .patch("api/pulses/" + id, "{\"title\":\"Pulse " + pulse + " v" + change + "\"}");
+                            assertEquals(200, retitled.statusCode(), retitled.body());
+                        }
+                        return id;
+                    }));
+                }
+                List<String> ids = new ArrayList<>();
+                for (Future<String> pulse : created) {
+                    ids.add(pulse.get(10, TimeUnit.MINUTES));
+                }
+                double firingSeconds = (System.nanoTime() - started) / 1e9;
+                OutboxTable table = OutboxTable.of("learning_pulse", ids);
+                System.out.printf("TWO INSTANCES: %d events over %d pulses fired through both REST APIs in %.1fs%n",
+                        pulses * perPulse, pulses, firingSeconds);
+                assertNothingLost("two-instances-no-fault", table, ledger, Set.of(), pulses * perPulse, started);
+                assertEquals(Set.of(), ledger.duplicated(), "no duplicates without a fault");
+            } finally {
+                clients.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void staleLeaseHolderCannotSettleAfterItsLeaseWasTakenOver() throws Exception {
+        int events = FaultScale.events(10_000);
+        String type = unique("stale_lease");
+        String routingKey = "fault." + type;
+        OutboxTable table = new OutboxTable(type);
+        String ownerOfA = dispatcherOwner(a);
+        try (EventLedger ledger = new EventLedger(routingKey)) {
+            long started = System.nanoTime();
+            Set<String> leasedDuringFault = new HashSet<>();
+            // A can still claim, but its publishes wait in the proxy: it hangs in its confirm wait.
+            brokerOfA.stall();
+            try {
+                burst(a.base(), type, routingKey, events, 100); // A's own commits nudge A first
+                Set<String> heldByA = awaitStuckLeases(table, ownerOfA);
+                // Now A cannot reach the database either: its settle will come after its lease expired.
+                databaseOfA.stall();
+                long until = System.nanoTime() + LEASE.plusSeconds(6).toNanos();
+                do {
+                    leasedDuringFault.addAll(table.leased());
+                } while (System.nanoTime() < until);
+                leasedDuringFault.addAll(heldByA);
+            } finally {
+                databaseOfA.resume();
+                brokerOfA.resume();
+            }
+            assertNothingLost("stale-lease-holder", table, ledger, leasedDuringFault, events, started);
+            String logOfA = Files.readString(a.serverLog());
+            assertTrue(logOfA.contains("were not settled: their lease expired and another dispatcher took them over"),
+                    "A's late settle was fenced off by the lease token");
+        }
+    }
+
+    /** Waits until A holds leases that stay the same for two seconds: it is stuck with them. */
+    private static Set<String> awaitStuckLeases(OutboxTable table, String owner) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            Set<String> held = table.leasedBy(owner);
+            if (!held.isEmpty()) {
+                Thread.sleep(2_000); // observing that the leases do not move for a while
+                if (table.leasedBy(owner).equals(held)) {
+                    return held;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("instance A never got stuck holding leases");
+    }
+
+    private static String dispatcherOwner(ServerInstance instance) throws Exception {
+        Matcher started = Pattern.compile("Outbox dispatcher ([0-9a-f-]{36}) started").matcher(Files.readString(instance.serverLog()));
+        String owner = null;
+        while (started.find()) {
+            owner = started.group(1);
+        }
+        assertTrue(owner != null, "the dispatcher logs its id at start");
+        return owner;
+    }
+}

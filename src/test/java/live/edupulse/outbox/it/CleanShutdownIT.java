@@ -1,0 +1,89 @@
+package live.edupulse.outbox.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import live.edupulse.outbox.testing.Database;
+import live.edupulse.outbox.testing.Deployments;
+import live.edupulse.outbox.testing.Http;
+import org.jboss.arquillian.container.test.api.Deployer;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Undeploy and redeploy five times while events flow: every time, the broker's count of the
+ * application's connections returns to its baseline, no AMQP thread is left in the server, and no
+ * row is left leased (no half-settled batch).
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class CleanShutdownIT {
+
+    private static final String NAME = "outbox";
+
+    @Deployment(name = NAME, managed = false, testable = false)
+    static WebArchive deployment() {
+        return Deployments.outbox();
+    }
+
+    @ArquillianResource
+    Deployer deployer;
+
+    @Test
+    void undeployAndRedeployFiveTimesLeavesNothingBehind() throws Exception {
+        int baseline = applicationConnections();
+        Http http = new Http(new java.net.URL("http://127.0.0.1:8080/edupulse/"));
+        for (int cycle = 1; cycle <= 5; cycle++) {
+            deployer.deploy(NAME);
+            String author = UUID.randomUUID().toString();
+            for (int i = 0; i < 100; i++) {
+                assertEquals(201, http.post("api/pulses", "{\"authorId\":\"" + author + "\",\"title\":\"cycle " + i + "\"}")
+                        .statusCode());
+            }
+            long undeployStarted = System.nanoTime();
+            deployer.undeploy(NAME);
+            System.out.printf("CLEAN SHUTDOWN cycle %d: undeploy took %.2fs%n", cycle, (System.nanoTime() - undeployStarted) / 1e9);
+
+            assertEquals(baseline, applicationConnections(), "cycle " + cycle + ": broker connections back to baseline");
+            assertFalse(threadDump().contains("AMQP Connection"), "cycle " + cycle + ": no AMQP thread left");
+            assertEquals(0, Database.single("SELECT count(*) FROM outbox_event WHERE lease_token IS NOT NULL"
+                    + " AND dispatched_at IS NULL AND lease_until > now()"), "cycle " + cycle + ": no batch left half-settled");
+        }
+    }
+
+    /** The broker's connections named by the application ("edupulse-outbox ..."). */
+    private static int applicationConnections() throws IOException, InterruptedException {
+        String list = run("rabbitmqctl", "-q", "list_connections", "client_properties");
+        int count = 0;
+        for (int at = list.indexOf("edupulse-outbox "); at >= 0; at = list.indexOf("edupulse-outbox ", at + 1)) {
+            count++;
+        }
+        return count;
+    }
+
+    private static String threadDump() throws IOException, InterruptedException {
+        Path cli = Path.of(System.getProperty("jboss.home"), "bin", "jboss-cli.sh");
+        return run(cli.toString(), "--connect",
+                "--command=/core-service=platform-mbean/type=threading:dump-all-threads(locked-monitors=false,locked-synchronizers=false)");
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", command) + " failed: " + output);
+        }
+        return output;
+    }
+}

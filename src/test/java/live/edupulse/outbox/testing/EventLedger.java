@@ -1,0 +1,152 @@
+package live.edupulse.outbox.testing;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A consumer that keeps a ledger of everything delivered for one routing key: message ids with
+ * their counts, and per aggregate the sequence numbers of first deliveries in arrival order. Its
+ * queue is durable and its connection recovers, so it survives a broker restart; acknowledgements
+ * are manual, after the ledger has the message.
+ */
+public final class EventLedger implements AutoCloseable {
+
+    private final Connection connection;
+    private final Channel channel;
+    private final String queue;
+    private final Map<String, Integer> deliveries = new HashMap<>();
+    private final Map<String, List<Long>> firstSeqsByAggregate = new HashMap<>();
+    private int total;
+
+    public EventLedger(String routingKey) throws IOException, TimeoutException {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost("127.0.0.1");
+        factory.setUsername("guest");
+        factory.setPassword("guest");
+        factory.setAutomaticRecoveryEnabled(true);
+        factory.setNetworkRecoveryInterval(1000);
+        connection = factory.newConnection("edupulse-test-ledger");
+        channel = connection.createChannel();
+        channel.exchangeDeclare(BrokerProbe.EXCHANGE, BuiltinExchangeType.TOPIC, true);
+        queue = "edupulse-test-ledger-" + routingKey;
+        channel.queueDeclare(queue, true, false, false, null);
+        channel.queueBind(queue, BrokerProbe.EXCHANGE, routingKey);
+        channel.basicQos(2000);
+        channel.basicConsume(queue, false, new DefaultConsumer(channel) {
+            @Override
+            public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
+                    throws IOException {
+                record(properties);
+                getChannel().basicAck(envelope.getDeliveryTag(), false);
+            }
+        });
+    }
+
+    private synchronized void record(AMQP.BasicProperties properties) {
+        total++;
+        String id = properties.getMessageId();
+        int seen = deliveries.merge(id, 1, Integer::sum);
+        if (seen == 1) {
+            String aggregate = String.valueOf(properties.getHeaders().get("aggregate_id"));
+            long seq = ((Number) properties.getHeaders().get("aggregate_seq")).longValue();
+            firstSeqsByAggregate.computeIfAbsent(aggregate, a -> new ArrayList<>()).add(seq);
+        }
+        notifyAll();
+    }
+
+    public synchronized int distinct() {
+        return deliveries.size();
+    }
+
+    public synchronized int total() {
+        return total;
+    }
+
+    /** Waits until every expected id was delivered at least once, or the time is up. */
+    public synchronized boolean awaitAll(Set<String> expected, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!deliveries.keySet().containsAll(expected)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, Math.min(500, left / 1_000_000)));
+        }
+        return true;
+    }
+
+    /** Waits until at least {@code count} distinct messages arrived. */
+    public synchronized boolean awaitDistinct(int count, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (deliveries.size() < count) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, Math.min(500, left / 1_000_000)));
+        }
+        return true;
+    }
+
+    public synchronized Set<String> lost(Set<String> expected) {
+        Set<String> lost = new HashSet<>(expected);
+        lost.removeAll(deliveries.keySet());
+        return lost;
+    }
+
+    /** Ids delivered more than once. */
+    public synchronized Set<String> duplicated() {
+        Set<String> duplicated = new HashSet<>();
+        deliveries.forEach((id, count) -> {
+            if (count > 1) {
+                duplicated.add(id);
+            }
+        });
+        return duplicated;
+    }
+
+    /**
+     * Aggregates whose first deliveries did not arrive as 1, 2, 3, ... in that order
+     * (expected: aggregate id to its number of events).
+     */
+    public synchronized List<String> orderViolations(Map<String, Integer> eventsPerAggregate) {
+        List<String> violations = new ArrayList<>();
+        eventsPerAggregate.forEach((aggregate, count) -> {
+            List<Long> seqs = firstSeqsByAggregate.getOrDefault(aggregate, List.of());
+            for (int i = 0; i < seqs.size(); i++) {
+                if (seqs.get(i) != i + 1) {
+                    violations.add(aggregate + ": first deliveries " + abbreviate(seqs));
+                    return;
+                }
+            }
+        });
+        return violations;
+    }
+
+    private static String abbreviate(List<Long> seqs) {
+        return seqs.size() <= 20 ? seqs.toString() : seqs.subList(0, 20) + "... (" + seqs.size() + ")";
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            channel.queueDelete(queue);
+        } finally {
+            connection.close(5000);
+        }
+    }
+}
