@@ -18,7 +18,8 @@ import live.edupulse.learning.PulseNotFoundException;
  * Every failure of the API as {@code application/problem+json}: refused input 400, unknown pulse
  * 404, a closed pulse or a lost concurrency race 409, the framework's own refusals (unknown path,
  * wrong method or media type) with their status. Anything else is a bug: 500, logged with its
- * stack trace, and the body says nothing about internals.
+ * stack trace, and the body says nothing about internals. JAX-RS providers serve the whole WAR,
+ * so this also answers for the outbox admin API, whose refusals arrive as complete responses.
  */
 @Provider
 public class ProblemMapper implements ExceptionMapper<Throwable> {
@@ -30,6 +31,9 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
 
     @Override
     public Response toResponse(Throwable failure) {
+        if (failure instanceof WebApplicationException web && web.getResponse().hasEntity()) {
+            return web.getResponse(); // already a complete answer (the admin API's problems)
+        }
         return problemFor(failure).toResponse();
     }
 

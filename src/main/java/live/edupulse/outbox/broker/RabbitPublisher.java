@@ -143,10 +143,11 @@ public final class RabbitPublisher implements AutoCloseable {
      *
      * @param publishUntilNanos  no message is handed to the broker after this {@link System#nanoTime()}
      * @param confirmsUntilNanos confirms are awaited until this instant at the latest
-     * @return an outcome for every message
+     * @return an outcome for every message (an interrupt makes the unconfirmed ones
+     *         {@link PublishOutcome.Unconfirmed} and stays set on the thread)
      */
     public Map<String, PublishOutcome> publish(List<OutboundMessage> messages, long publishUntilNanos,
-                                               long confirmsUntilNanos) throws InterruptedException {
+                                               long confirmsUntilNanos) {
         Map<String, PublishOutcome> outcomes = new HashMap<>();
         Channel publishing;
         try {
@@ -176,8 +177,14 @@ public final class RabbitPublisher implements AutoCloseable {
             }
         }
         long confirmDeadline = Math.min(confirmsUntilNanos, System.nanoTime() + settings.confirmTimeout().toNanos());
-        Map<String, PublishOutcome> confirmed = confirms.await(sent, confirmDeadline);
-        outcomes.putAll(confirmed);
+        try {
+            outcomes.putAll(confirms.await(sent, confirmDeadline));
+        } catch (InterruptedException e) {
+            // shutting down: report what is unknown as such, so the caller can still release it
+            Thread.currentThread().interrupt();
+            PublishOutcome unknown = new PublishOutcome.Unconfirmed("interrupted while waiting for confirms");
+            sent.forEach(id -> outcomes.put(id, unknown));
+        }
         if (outcomes.values().stream().anyMatch(PublishOutcome.Unconfirmed.class::isInstance)) {
             discardChannel();
         }

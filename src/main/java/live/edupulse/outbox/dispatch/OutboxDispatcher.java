@@ -180,7 +180,16 @@ public class OutboxDispatcher {
             Map<String, PublishOutcome> outcomes = publish(claim, started);
             long confirmedAt = System.nanoTime();
             Settlement settlement = planner.plan(claim, outcomes);
-            SettleResult result = store.settle(settlement);
+            // Settle even when interrupted (undeploy): a claim is never left half-settled.
+            boolean interrupted = Thread.interrupted();
+            SettleResult result;
+            try {
+                result = store.settle(settlement);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             report(result);
             announce(settlement, result, started, confirmedAt);
             String brokerFailure = firstUnconfirmed(outcomes);
@@ -189,12 +198,9 @@ public class OutboxDispatcher {
                 return false;
             }
             recovered();
-            return full || from != AggregateKey.START;
+            return !Thread.currentThread().isInterrupted() && (full || from != AggregateKey.START);
         } catch (BrokerUnavailableException e) {
             pause(e.getMessage());
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return false;
         } catch (RuntimeException e) {
             pause("drain failed: " + e);
@@ -208,7 +214,7 @@ public class OutboxDispatcher {
      * Publishes a claim. Nothing is handed to the broker after half the lease; confirms are awaited
      * until 90% of it at the latest, so the settle lands while the lease still holds.
      */
-    private Map<String, PublishOutcome> publish(Claim claim, long started) throws InterruptedException {
+    private Map<String, PublishOutcome> publish(Claim claim, long started) {
         long lease = settings.lease().toNanos();
         batchDeadline = started + lease;
         List<OutboundMessage> messages = new ArrayList<>(claim.events().size());

@@ -28,6 +28,9 @@ import javax.sql.DataSource;
  * hold events of the same aggregate at once, and first deliveries keep {@code aggregate_seq}
  * order (G4). The cost grows with the aggregates visited, not with the backlog.
  *
+ * <p>While an operator has paused dispatch ({@code outbox_control.paused}), the claim takes
+ * nothing: every instance, timer and after-commit path alike.
+ *
  * <p><b>Settle.</b> One transaction applies a {@link Settlement}; every statement matches rows by
  * id <em>and</em> lease token, so a dispatcher whose lease expired and was taken over changes
  * nothing.
@@ -41,6 +44,7 @@ public class OutboxStore {
             WITH RECURSIVE aggregates AS (
                 (SELECT aggregate_type, aggregate_id FROM outbox_event
                   WHERE dispatched_at IS NULL AND (aggregate_type, aggregate_id) > (?, ?)
+                    AND NOT EXISTS (SELECT 1 FROM outbox_control WHERE paused)
                   ORDER BY aggregate_type, aggregate_id LIMIT 1)
                 UNION ALL
                 SELECT later.aggregate_type, later.aggregate_id FROM aggregates a

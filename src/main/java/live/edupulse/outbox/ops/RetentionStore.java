@@ -12,7 +12,8 @@ import javax.sql.DataSource;
 /**
  * Deletes one chunk of old dispatched rows per call, in a short transaction of its own. Rows
  * another transaction holds are skipped, so retention never waits on (or blocks) the dispatcher;
- * pending and parked rows have no {@code dispatched_at} and are never touched.
+ * pending and parked rows have no {@code dispatched_at} and are never touched; discarded rows are
+ * kept as the record of an operator's decision.
  */
 @ApplicationScoped
 public class RetentionStore {
@@ -20,7 +21,7 @@ public class RetentionStore {
     static final String DELETE_SQL = """
             DELETE FROM outbox_event
              WHERE id IN (SELECT id FROM outbox_event
-                           WHERE dispatched_at < now() - make_interval(secs => ?)
+                           WHERE dispatched_at < now() - make_interval(secs => ?) AND discarded_at IS NULL
                            LIMIT ? FOR UPDATE SKIP LOCKED)
             """;
 

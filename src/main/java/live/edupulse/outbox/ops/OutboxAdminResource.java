@@ -1,0 +1,196 @@
+package live.edupulse.outbox.ops;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The admin API, {@code /edupulse/api/outbox}, for the role {@code outbox-admin} (web.xml). Bad
+ * parameters get a 400 problem naming the parameter, and a refused call changes nothing.
+ */
+@Path("outbox")
+@Produces(MediaType.APPLICATION_JSON)
+public class OutboxAdminResource {
+
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    private static final Pattern UUID_TEXT =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final int MAX_PAGE_SIZE = 200;
+
+    @Inject
+    OutboxAdministration administration;
+
+    @Context
+    SecurityContext security;
+
+    @GET
+    @Path("summary")
+    public String summary() {
+        return json(administration.summary());
+    }
+
+    @GET
+    @Path("events")
+    public String events(@QueryParam("status") String status, @QueryParam("aggregateType") String aggregateType,
+                         @QueryParam("aggregateId") String aggregateId, @QueryParam("eventType") String eventType,
+                         @QueryParam("minAgeSeconds") String minAgeSeconds, @QueryParam("page") String page,
+                         @QueryParam("size") String size) {
+        int pageSize = number("size", size, 50, 1, MAX_PAGE_SIZE);
+        OutboxAdministration.Filter filter = new OutboxAdministration.Filter(status(status),
+                text("aggregateType", aggregateType), text("aggregateId", aggregateId), text("eventType", eventType),
+                minAgeSeconds == null ? null : (long) number("minAgeSeconds", minAgeSeconds, 0, 0, Integer.MAX_VALUE),
+                number("page", page, 0, 0, 1_000_000), pageSize);
+        List<OutboxAdministration.EventView> found = administration.events(filter);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("items", found.size() > pageSize ? found.subList(0, pageSize) : found);
+        body.put("page", filter.page());
+        body.put("size", pageSize);
+        body.put("hasMore", found.size() > pageSize);
+        return json(body);
+    }
+
+    @POST
+    @Path("events/{id}/retry")
+    public String retry(@PathParam("id") String id) {
+        UUID eventId = uuid(id);
+        if (!administration.retry(eventId, operator())) {
+            throw new AdminProblem(409, "Not parked", "event " + eventId + " is not parked (unknown, pending or already delivered)", "id");
+        }
+        return json(Map.of("retried", 1));
+    }
+
+    @POST
+    @Path("events/retry")
+    public String retryAll(@QueryParam("aggregateType") String aggregateType, @QueryParam("aggregateId") String aggregateId,
+                           @QueryParam("eventType") String eventType) {
+        String type = text("aggregateType", aggregateType);
+        String id = text("aggregateId", aggregateId);
+        String event = text("eventType", eventType);
+        if (id != null && type == null) {
+            throw AdminProblem.badParameter("aggregateType", "aggregateId needs aggregateType");
+        }
+        if (type == null && event == null) {
+            throw AdminProblem.badParameter("aggregateType",
+                    "name an aggregate (aggregateType, aggregateId) or an eventType: retrying everything at once is not offered");
+        }
+        return json(Map.of("retried", administration.retryAll(type, id, event, operator())));
+    }
+
+    @POST
+    @Path("events/{id}/discard")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public String discard(@PathParam("id") String id, String body) {
+        UUID eventId = uuid(id);
+        String reason = reason(body);
+        if (!administration.discard(eventId, reason, operator())) {
+            throw new AdminProblem(409, "Not parked", "event " + eventId + " is not parked: only parked events can be discarded", "id");
+        }
+        return json(Map.of("discarded", 1));
+    }
+
+    @POST
+    @Path("pause")
+    public String pause() {
+        administration.setPaused(true, operator());
+        return json(Map.of("paused", true));
+    }
+
+    @POST
+    @Path("resume")
+    public String resume() {
+        administration.setPaused(false, operator());
+        return json(Map.of("paused", false));
+    }
+
+    private String operator() {
+        return security.getUserPrincipal() == null ? "unknown" : security.getUserPrincipal().getName();
+    }
+
+    private static OutboxAdministration.Status status(String status) {
+        if (status == null) {
+            return OutboxAdministration.Status.PARKED;
+        }
+        try {
+            return OutboxAdministration.Status.valueOf(status.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw AdminProblem.badParameter("status", "status must be pending, parked or discarded");
+        }
+    }
+
+    private static int number(String parameter, String value, int fallback, int min, int max) {
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int number = Integer.parseInt(value.trim());
+            if (number < min || number > max) {
+                throw AdminProblem.badParameter(parameter, parameter + " must be between " + min + " and " + max);
+            }
+            return number;
+        } catch (NumberFormatException e) {
+            throw AdminProblem.badParameter(parameter, parameter + " must be a whole number");
+        }
+    }
+
+    private static String text(String parameter, String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        if (value.length() > 200 || value.chars().anyMatch(Character::isISOControl)) {
+            throw AdminProblem.badParameter(parameter, parameter + " must be at most 200 printable characters");
+        }
+        return value;
+    }
+
+    private static UUID uuid(String id) {
+        if (id == null || !UUID_TEXT.matcher(id).matches()) {
+            throw AdminProblem.badParameter("id", "id must be an event id (UUID)");
+        }
+        return UUID.fromString(id);
+    }
+
+    private static String reason(String body) {
+        JsonNode reason;
+        try {
+            reason = body == null || body.isBlank() ? null : JSON.readTree(body).get("reason");
+        } catch (JsonProcessingException e) {
+            throw AdminProblem.badParameter("reason", "the body must be JSON: {\"reason\": \"...\"}");
+        }
+        if (reason == null || !reason.isTextual() || reason.asText().isBlank()) {
+            throw AdminProblem.badParameter("reason", "a discard needs a reason: {\"reason\": \"...\"}");
+        }
+        String text = reason.asText();
+        if (text.length() > 500 || text.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n')) {
+            throw AdminProblem.badParameter("reason", "reason must be at most 500 printable characters");
+        }
+        return text;
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("admin views always serialize", e);
+        }
+    }
+}
