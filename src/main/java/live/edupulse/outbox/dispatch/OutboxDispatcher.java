@@ -83,6 +83,7 @@ public class OutboxDispatcher {
     private SettlementPlanner planner;
     private RabbitPublisher publisher;
     private AggregateKey cursor = AggregateKey.START;
+    private int aggregatesPerClaim;
 
     private volatile boolean stopping;
     /** System.nanoTime() after which the running batch has outlived its lease; 0 when none runs. */
@@ -95,6 +96,7 @@ public class OutboxDispatcher {
     void start() {
         OutboxSettings all = configuration.settings();
         settings = all.dispatch();
+        aggregatesPerClaim = settings.batchSize();
         RetryPolicy retryPolicy = new RetryPolicy(settings.backoffInitial(), settings.backoffMax(),
                 settings.maxAttempts(), () -> ThreadLocalRandom.current().nextDouble());
         planner = new SettlementPlanner(all.broker().unroutablePolicy(), retryPolicy);
@@ -169,10 +171,16 @@ public class OutboxDispatcher {
             }
             long started = System.nanoTime();
             AggregateKey from = cursor;
-            Claim claim = store.claim(owner, from, settings.batchSize(), settings.lease());
-            boolean full = claim.events().size() == settings.batchSize();
-            // A partial batch means the walk over aggregates reached the end: start over next time.
-            cursor = full ? AggregateKey.of(claim.events().get(claim.events().size() - 1)) : AggregateKey.START;
+            int visiting = aggregatesPerClaim;
+            Claim claim = store.claim(owner, from, settings.batchSize(), visiting, settings.lease());
+            int batch = claim.events().size();
+            long distinct = claim.events().stream().map(AggregateKey::of).distinct().count();
+            boolean full = batch == settings.batchSize();
+            // The walk stopped early (batch full, or as many aggregates as asked): go on after the
+            // last one next time. Otherwise it reached the end: start over.
+            boolean more = full || distinct == visiting;
+            cursor = more ? AggregateKey.of(claim.events().get(batch - 1)) : AggregateKey.START;
+            aggregatesPerClaim = nextAggregatesPerClaim(full, batch, distinct);
             if (claim.isEmpty()) {
                 recovered();
                 return from != AggregateKey.START;
@@ -198,7 +206,7 @@ public class OutboxDispatcher {
                 return false;
             }
             recovered();
-            return !Thread.currentThread().isInterrupted() && (full || from != AggregateKey.START);
+            return !Thread.currentThread().isInterrupted() && (more || from != AggregateKey.START);
         } catch (BrokerUnavailableException e) {
             pause(e.getMessage());
             return false;
@@ -208,6 +216,20 @@ public class OutboxDispatcher {
         } finally {
             batchDeadline = 0;
         }
+    }
+
+    /**
+     * How many aggregates the next claim visits: as many as a full batch needs at the run length
+     * just seen, twice over, so long runs (a hot aggregate, a backlog of few aggregates) do not
+     * make every claim read and lock hundreds of runs it will not use. Back to a full batch's
+     * worth after a partial claim.
+     */
+    private int nextAggregatesPerClaim(boolean full, int batch, long distinct) {
+        if (!full || distinct == 0) {
+            return settings.batchSize();
+        }
+        double runLength = (double) batch / distinct;
+        return (int) Math.max(1, Math.min(settings.batchSize(), Math.ceil(2 * settings.batchSize() / runLength)));
     }
 
     /**

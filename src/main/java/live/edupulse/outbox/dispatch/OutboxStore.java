@@ -139,21 +139,33 @@ public class OutboxStore {
     DataSource dataSource;
 
     /**
-     * Leases up to {@code batchSize} eligible events, visiting aggregates after {@code cursor}
-     * (exclusive) in key order.
-     *
-     * @param owner  this dispatcher's id, stored for operators
-     * @param cursor the last aggregate visited by the previous claim, or {@link AggregateKey#START}
+     * Leases up to {@code batchSize} eligible events of at most {@code batchSize} aggregates,
+     * visiting aggregates after {@code cursor} (exclusive) in key order.
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public Claim claim(UUID owner, AggregateKey cursor, int batchSize, Duration lease) {
+        return claim(owner, cursor, batchSize, batchSize, lease);
+    }
+
+    /**
+     * Leases up to {@code batchSize} eligible events of at most {@code aggregates} aggregates,
+     * visiting aggregates after {@code cursor} (exclusive) in key order. Fewer aggregates per claim
+     * make it cheaper when aggregates have long runs of pending events: the statement reads and
+     * locks each visited aggregate's run, so visiting 500 aggregates to keep 5 of them is waste.
+     *
+     * @param owner      this dispatcher's id, stored for operators
+     * @param cursor     the last aggregate visited by the previous claim, or {@link AggregateKey#START}
+     * @param aggregates how many aggregates to visit at most (1..batchSize)
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public Claim claim(UUID owner, AggregateKey cursor, int batchSize, int aggregates, Duration lease) {
         UUID token = UUID.randomUUID();
         List<ClaimedEvent> events = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
              PreparedStatement claim = connection.prepareStatement(CLAIM_SQL)) {
             claim.setString(1, cursor.type());
             claim.setString(2, cursor.id());
-            claim.setInt(3, batchSize);
+            claim.setInt(3, Math.max(1, Math.min(aggregates, batchSize)));
             claim.setInt(4, batchSize);
             claim.setInt(5, batchSize);
             claim.setObject(6, owner);

@@ -93,6 +93,26 @@ public final class ServerInstance implements AutoCloseable {
         }
     }
 
+    /** Resident set size of the server's JVM in MB (from /proc), or -1. */
+    public long residentMb() {
+        if (process == null) {
+            return -1;
+        }
+        return process.descendants().filter(p -> p.info().command().map(c -> c.endsWith("java")).orElse(false))
+                .findFirst().map(p -> {
+                    try {
+                        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
+                            if (line.startsWith("VmRSS:")) {
+                                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                            }
+                        }
+                    } catch (IOException e) {
+                        // process gone
+                    }
+                    return -1L;
+                }).orElse(-1L);
+    }
+
     public int managementPort() {
         return 9990 + portOffset;
     }

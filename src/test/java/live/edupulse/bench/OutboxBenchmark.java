@@ -1,0 +1,339 @@
+package live.edupulse.bench;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.ConfirmListener;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import live.edupulse.outbox.testing.Database;
+import live.edupulse.outbox.testing.Deployments;
+import live.edupulse.outbox.testing.Http;
+import live.edupulse.outbox.testing.ServerInstance;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The performance benchmark: not a test, it prints a table and fails only if something breaks
+ * (never on a threshold). Run with {@code mvn verify -Pbench} (sizes scale with
+ * {@code -Dbench.scale}, default 1.0). A WildFly started by the benchmark (port offset 300, then a
+ * second one at 400), the local PostgreSQL and RabbitMQ.
+ */
+class OutboxBenchmark {
+
+    private static final double SCALE = Double.parseDouble(System.getProperty("bench.scale", "1.0"));
+    private static final int PAYLOAD_BYTES = 600;
+    private static final List<String[]> TABLE = new ArrayList<>();
+
+    @Test
+    void benchmark() throws Exception {
+        Path war = Path.of(System.getProperty("jboss.home")).getParent().resolve("bench.war");
+        Deployments.outbox().as(ZipExporter.class).exportTo(war.toFile(), true);
+        Map<String, String> env = Map.of("OUTBOX_RETENTION_ENABLED", "false");
+        try (ServerInstance one = new ServerInstance("bench-1", 300, env, war).start()) {
+            // latency first, on a fresh server: its histogram's max then covers only this load
+            latency(one, 200);
+            latency(one, 1_000);
+            businessCost(one);
+            int drainEvents = scaled(100_000);
+            double raw = rawBrokerRate(drainEvents);
+            row("raw broker: publish + confirm, persistent, mandatory, 600 B, 1,000 in flight", "%,.0f msg/s", raw);
+            double wide = drain(List.of(one), drainEvents, 1_000, "1,000 aggregates");
+            row("outbox drain, " + String.format("%,d", drainEvents) + " events over 1,000 aggregates", "%,.0f events/s (%.2f of raw)", wide, wide / raw);
+            double narrow = drain(List.of(one), drainEvents, 10, "10 aggregates");
+            row("outbox drain, " + String.format("%,d", drainEvents) + " events over 10 aggregates", "%,.0f events/s (%.2f of raw)", narrow, narrow / raw);
+            try (ServerInstance two = new ServerInstance("bench-2", 400, env, war).start()) {
+                double both = drain(List.of(one, two), drainEvents, 1_000, "two instances");
+                row("outbox drain with two instances, 1,000 aggregates", "%,.0f events/s (one instance: %,.0f)", both, wide);
+            }
+            memory(one, scaled(1_000_000));
+        } finally {
+            printTable();
+        }
+    }
+
+    private static int scaled(int events) {
+        return Math.max(1_000, (int) Math.round(events * SCALE));
+    }
+
+    /** Plain Java publisher, same message size, persistent, mandatory, confirms, at most 1,000 unconfirmed. */
+    private static double rawBrokerRate(int messages) throws Exception {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost("127.0.0.1");
+        try (Connection connection = factory.newConnection("bench-raw")) {
+            Channel channel = connection.createChannel();
+            channel.exchangeDeclare("edupulse.events", BuiltinExchangeType.TOPIC, true);
+            String queue = channel.queueDeclare().getQueue();
+            channel.queueBind(queue, "edupulse.events", "bench.raw");
+            Channel consumer = connection.createChannel();
+            consumer.basicConsume(queue, true, (tag, delivery) -> { }, tag -> { });
+            channel.confirmSelect();
+            Semaphore inFlight = new Semaphore(1_000);
+            java.util.concurrent.ConcurrentSkipListSet<Long> outstanding = new java.util.concurrent.ConcurrentSkipListSet<>();
+            channel.addConfirmListener(new ConfirmListener() {
+                public void handleAck(long tag, boolean multiple) {
+                    release(tag, multiple);
+                }
+
+                public void handleNack(long tag, boolean multiple) {
+                    release(tag, multiple);
+                }
+
+                private void release(long tag, boolean multiple) {
+                    var confirmed = multiple ? outstanding.headSet(tag, true) : outstanding.subSet(tag, true, tag, true);
+                    int n = confirmed.size();
+                    confirmed.clear();
+                    inFlight.release(n);
+                }
+            });
+            byte[] body = ("{\"payload\":\"" + "x".repeat(PAYLOAD_BYTES - 14) + "\"}").getBytes(StandardCharsets.UTF_8);
+            AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().deliveryMode(2)
+                    .contentType("application/json").messageId(UUID.randomUUID().toString()).build();
+            long started = System.nanoTime();
+            for (int i = 0; i < messages; i++) {
+                inFlight.acquire();
+                outstanding.add(channel.getNextPublishSeqNo());
+                channel.basicPublish("edupulse.events", "bench.raw", true, properties, body);
+            }
+            inFlight.acquire(1_000);
+            return messages / ((System.nanoTime() - started) / 1e9);
+        }
+    }
+
+    /** Records events with dispatch paused, resumes, and times the drain until every row is dispatched. */
+    private static double drain(List<ServerInstance> servers, int events, int aggregates, String label) throws Exception {
+        String type = "bench_" + UUID.randomUUID().toString().substring(0, 8);
+        String routingKey = "bench.drain." + type;
+        ConnectionFactory factory = new ConnectionFactory();
+        try (Connection connection = factory.newConnection("bench-consumer")) {
+            Channel channel = connection.createChannel();
+            String queue = channel.queueDeclare().getQueue();
+            channel.queueBind(queue, "edupulse.events", routingKey);
+            AtomicLong consumed = new AtomicLong();
+            channel.basicConsume(queue, true, (tag, delivery) -> consumed.incrementAndGet(), tag -> { });
+            setPaused(true);
+            try {
+                record(servers.get(0), type, routingKey, events, aggregates);
+            } finally {
+                setPaused(false);
+            }
+            long started = System.nanoTime();
+            for (ServerInstance server : servers) {
+                new Http(server.base()).post("api/test/events?type=nudge&prefix=nudge&routingKey=bench.nudge&count=1&aggregates=1&perTransaction=1", null);
+            }
+            while (Database.single("SELECT count(*) FROM outbox_event WHERE aggregate_type = ? AND dispatched_at IS NULL", type) > 0) {
+                Thread.sleep(20);
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            System.out.printf("BENCH drain (%s): %,d events in %.2fs, consumer had %,d%n", label, events, seconds, consumed.get());
+            return events / seconds;
+        }
+    }
+
+    private static void record(ServerInstance server, String type, String routingKey, int events, int aggregates) {
+        int perRequest = 20_000;
+        for (int done = 0; done < events; done += perRequest) {
+            int count = Math.min(perRequest, events - done);
+            HttpResponse<String> response = new Http(server.base()).post("api/test/events?type=" + type + "&prefix=" + type + "-" + done
+                    + "&routingKey=" + routingKey + "&count=" + count + "&aggregates=" + Math.min(aggregates, count)
+                    + "&perTransaction=500&payloadBytes=" + PAYLOAD_BYTES, null);
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("recording failed: " + response.body());
+            }
+        }
+    }
+
+    private static void setPaused(boolean paused) throws Exception {
+        try (var connection = Database.connect(); var update = connection.prepareStatement(
+                "UPDATE outbox_control SET paused = ?, changed_by = 'benchmark', changed_at = now() WHERE id = 1")) {
+            update.setBoolean(1, paused);
+            update.executeUpdate();
+        }
+    }
+
+    /**
+     * Events offered at a steady rate for 30 s through the REST API (10 events per request and
+     * transaction); commit-to-confirm from the server's own histogram (commit instant sampled
+     * after the commit, confirm instant when the batch's confirms are in).
+     */
+    private static void latency(ServerInstance server, int eventsPerSecond) throws Exception {
+        Http http = new Http(server.base());
+        String before = http.get("metrics").body();
+        int seconds = Math.max(5, (int) Math.round(30 * Math.min(1.0, SCALE)));
+        int eventsPerRequest = 10;
+        int requestsPerSecond = eventsPerSecond / eventsPerRequest;
+        ExecutorService clients = Executors.newFixedThreadPool(32);
+        AtomicLong failures = new AtomicLong();
+        long started = System.nanoTime();
+        List<Future<?>> sent = new ArrayList<>();
+        for (int i = 0; i < requestsPerSecond * seconds; i++) {
+            long due = started + (long) (i * (1e9 / requestsPerSecond));
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait); // pacing the offered load
+            }
+            int n = i;
+            sent.add(clients.submit(() -> {
+                HttpResponse<String> response = http.post("api/test/events?type=bench_latency&prefix=latency-" + n
+                        + "&routingKey=bench.latency&count=" + eventsPerRequest + "&aggregates=" + eventsPerRequest
+                        + "&perTransaction=" + eventsPerRequest + "&payloadBytes=" + PAYLOAD_BYTES, null);
+                if (response.statusCode() != 200) {
+                    failures.incrementAndGet();
+                }
+            }));
+        }
+        for (Future<?> request : sent) {
+            request.get();
+        }
+        double achieved = requestsPerSecond * eventsPerRequest * seconds / ((System.nanoTime() - started) / 1e9);
+        clients.shutdown();
+        Thread.sleep(2_000); // let the last confirms land in the histogram
+        String after = http.get("metrics").body();
+        double[] quantiles = histogramQuantiles(before, after, "outbox_commit_to_confirm_seconds", 0.5, 0.99);
+        double max = gauge(after, "outbox_commit_to_confirm_seconds_max");
+        row("commit-to-confirm, " + String.format("%,d", eventsPerSecond) + " events/s offered for " + seconds + " s (achieved " + Math.round(achieved) + "/s, "
+                        + failures.get() + " failed requests)",
+                "p50 <= %.1f ms, p99 <= %.1f ms, recent max %.1f ms", quantiles[0] * 1000, quantiles[1] * 1000, max * 1000);
+    }
+
+    /** The same business call with and without its event: calls per second, 16 clients, 10 s each. */
+    private static void businessCost(ServerInstance server) throws Exception {
+        Http http = new Http(server.base());
+        double without = callsPerSecond(http, false);
+        double with = callsPerSecond(http, true);
+        row("business call (insert a row) without its event", "%,.0f calls/s", without);
+        row("same call with its event", "%,.0f calls/s (%.2f of without)", with, with / without);
+    }
+
+    private static double callsPerSecond(Http http, boolean withEvent) throws Exception {
+        int seconds = Math.max(3, (int) Math.round(10 * Math.min(1.0, SCALE)));
+        ExecutorService clients = Executors.newFixedThreadPool(16);
+        AtomicLong calls = new AtomicLong();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long started = System.nanoTime();
+        List<Future<?>> workers = new ArrayList<>();
+        for (int c = 0; c < 16; c++) {
+            workers.add(clients.submit(() -> {
+                while (System.nanoTime() < until) {
+                    if (http.post("api/test/events/business?withEvent=" + withEvent + "&routingKey=bench.business", null).statusCode() == 200) {
+                        calls.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        for (Future<?> worker : workers) {
+            worker.get();
+        }
+        clients.shutdown();
+        return calls.get() / ((System.nanoTime() - started) / 1e9);
+    }
+
+    /** Heap (jboss-cli) and resident size (/proc) of the server while a large backlog drains. */
+    private static void memory(ServerInstance server, int events) throws Exception {
+        String type = "bench_mem_" + UUID.randomUUID().toString().substring(0, 8);
+        setPaused(true);
+        try {
+            record(server, type, "bench.memory", events, 1_000);
+        } finally {
+            setPaused(false);
+        }
+        List<Long> heap = new ArrayList<>();
+        List<Long> rss = new ArrayList<>();
+        long started = System.nanoTime();
+        while (Database.single("SELECT count(*) FROM outbox_event WHERE aggregate_type = ? AND dispatched_at IS NULL", type) > 0) {
+            heap.add(heapUsedMb(server));
+            rss.add(server.residentMb());
+            Thread.sleep(1_000);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        row("heap used while " + String.format("%,d", events) + " pending events drain (" + Math.round(events / seconds) + " events/s)",
+                "min %d MB, max %d MB, first %d MB, last %d MB (%d samples)", heap.stream().min(Long::compare).orElse(0L),
+                heap.stream().max(Long::compare).orElse(0L), heap.isEmpty() ? 0 : heap.get(0),
+                heap.isEmpty() ? 0 : heap.get(heap.size() - 1), heap.size());
+        row("resident size meanwhile", "min %d MB, max %d MB", rss.stream().min(Long::compare).orElse(0L),
+                rss.stream().max(Long::compare).orElse(0L));
+    }
+
+    private static long heapUsedMb(ServerInstance server) throws Exception {
+        Process cli = new ProcessBuilder(Path.of(System.getProperty("jboss.home"), "bin", "jboss-cli.sh").toString(),
+                "--connect", "--controller=127.0.0.1:" + server.managementPort(),
+                "--command=/core-service=platform-mbean/type=memory:read-attribute(name=heap-memory-usage)")
+                .redirectErrorStream(true).start();
+        String output = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        cli.waitFor(30, TimeUnit.SECONDS);
+        Matcher used = Pattern.compile("\"used\" => (\\d+)L").matcher(output);
+        return used.find() ? Long.parseLong(used.group(1)) / (1024 * 1024) : -1;
+    }
+
+    /** Quantiles from the difference of two scrapes of a Prometheus histogram (upper bucket bounds). */
+    private static double[] histogramQuantiles(String before, String after, String name, double... quantiles) {
+        Map<Double, Double> first = buckets(before, name);
+        Map<Double, Double> last = buckets(after, name);
+        List<Double> bounds = new ArrayList<>(last.keySet());
+        bounds.sort(Double::compare);
+        double total = last.getOrDefault(Double.POSITIVE_INFINITY, 0.0) - first.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
+        double[] result = new double[quantiles.length];
+        for (int q = 0; q < quantiles.length; q++) {
+            for (double bound : bounds) {
+                double count = last.get(bound) - first.getOrDefault(bound, 0.0);
+                if (total > 0 && count >= quantiles[q] * total) {
+                    result[q] = bound;
+                    break;
+                }
+            }
+        }
+        return result;
+    }
+
+    private static Map<Double, Double> buckets(String text, String name) {
+        Map<Double, Double> buckets = new HashMap<>();
+        Matcher bucket = Pattern.compile("(?m)^" + name + "_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*\\} ([0-9.eE+-]+)$").matcher(text);
+        while (bucket.find()) {
+            double bound = bucket.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bucket.group(1));
+            buckets.put(bound, Double.parseDouble(bucket.group(2)));
+        }
+        return buckets;
+    }
+
+    private static double gauge(String text, String name) {
+        Matcher value = Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(text);
+        return value.find() ? Double.parseDouble(value.group(2)) : Double.NaN;
+    }
+
+    private static void row(String what, String format, Object... values) {
+        String figure = String.format(Locale.ROOT, format, values);
+        TABLE.add(new String[] {what, figure});
+        System.out.println("BENCH " + what + ": " + figure);
+    }
+
+    private static void printTable() throws Exception {
+        StringBuilder table = new StringBuilder("\n| measure | result |\n|---|---|\n");
+        for (String[] row : TABLE) {
+            table.append("| ").append(row[0]).append(" | ").append(row[1]).append(" |\n");
+        }
+        String machine = Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("java.version")
+                + ", scale " + SCALE;
+        table.append("\n(").append(machine).append(")\n");
+        System.out.println(table);
+        Files.writeString(Path.of(System.getProperty("jboss.home")).getParent().resolve("benchmark.md"), table.toString());
+    }
+}
