@@ -57,7 +57,10 @@ class OutboxBenchmark {
             int drainEvents = scaled(100_000);
             double raw = rawBrokerRate(drainEvents);
             row("raw broker: publish + confirm, persistent, mandatory, 600 B, 1,000 in flight", "%,.0f msg/s", raw);
+            Map<String, Long> cpuBefore = cpuTicks(one);
+            long cpuStarted = System.nanoTime();
             double wide = drain(List.of(one), drainEvents, 1_000, "1,000 aggregates");
+            row("machine CPU during that drain (recording included)", "%s", cpuShares(cpuBefore, cpuTicks(one), cpuStarted));
             row("outbox drain, " + String.format("%,d", drainEvents) + " events over 1,000 aggregates", "%,.0f events/s (%.2f of raw)", wide, wide / raw);
             double narrow = drain(List.of(one), drainEvents, 10, "10 aggregates");
             row("outbox drain, " + String.format("%,d", drainEvents) + " events over 10 aggregates", "%,.0f events/s (%.2f of raw)", narrow, narrow / raw);
@@ -69,6 +72,46 @@ class OutboxBenchmark {
         } finally {
             printTable();
         }
+    }
+
+    /** CPU ticks (user + system) so far, per kind of process, read from /proc. */
+    private static Map<String, Long> cpuTicks(ServerInstance server) throws Exception {
+        long self = ProcessHandle.current().pid();
+        long wildfly = server.javaPid();
+        Map<String, Long> ticks = new HashMap<>();
+        try (var processes = Files.list(Path.of("/proc"))) {
+            for (Path dir : (Iterable<Path>) processes::iterator) {
+                String name = dir.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                String stat;
+                try {
+                    stat = Files.readString(dir.resolve("stat"));
+                } catch (java.io.IOException e) {
+                    continue; // gone
+                }
+                String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long used = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                long pid = Long.parseLong(name);
+                String kind = pid == wildfly ? "WildFly" : pid == self ? "benchmark client"
+                        : comm.startsWith("postgres") ? "PostgreSQL" : comm.startsWith("beam") ? "RabbitMQ" : "other";
+                ticks.merge(kind, used, Long::sum);
+            }
+        }
+        return ticks;
+    }
+
+    private static String cpuShares(Map<String, Long> before, Map<String, Long> after, long startedNanos) {
+        double available = (System.nanoTime() - startedNanos) / 1e9 * 100 * Runtime.getRuntime().availableProcessors();
+        StringBuilder shares = new StringBuilder();
+        for (String kind : List.of("WildFly", "PostgreSQL", "RabbitMQ", "benchmark client", "other")) {
+            long used = after.getOrDefault(kind, 0L) - before.getOrDefault(kind, 0L);
+            shares.append(shares.length() == 0 ? "" : ", ").append(kind).append(' ')
+                    .append(Math.round(100 * used / available)).append('%');
+        }
+        return shares + " of " + Runtime.getRuntime().availableProcessors() + " cores";
     }
 
     private static int scaled(int events) {

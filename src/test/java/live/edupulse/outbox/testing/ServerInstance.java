@@ -93,6 +93,15 @@ public final class ServerInstance implements AutoCloseable {
         }
     }
 
+    /** The pid of the server's JVM, or -1. */
+    public long javaPid() {
+        if (process == null) {
+            return -1;
+        }
+        return process.descendants().filter(p -> p.info().command().map(c -> c.endsWith("java")).orElse(false))
+                .findFirst().map(ProcessHandle::pid).orElse(-1L);
+    }
+
     /** Resident set size of the server's JVM in MB (from /proc), or -1. */
     public long residentMb() {
         if (process == null) {
