@@ -34,6 +34,6 @@ class ClaimSizingTest {
         assertEquals(500, OutboxDispatcher.nextAggregatesPerClaim(500, false, 3, 3, 1), "partial, runs not cut");
         assertEquals(200, OutboxDispatcher.nextAggregatesPerClaim(500, true, 500, 100, 100), "runs of 5, not cut (limit 10): 2 x 500 / 5");
         assertEquals(100, OutboxDispatcher.nextAggregatesPerClaim(500, true, 500, 100, 200), "runs of 5 cut at the limit of 5: halve");
-        assertEquals(1, OutboxDispatcher.nextAggregatesPerClaim(500, true, 500, 1, 1), "one long run keeps one aggregate");
+        assertEquals(2, OutboxDispatcher.nextAggregatesPerClaim(500, true, 500, 1, 1), "one long run: two aggregates next, twice a batch of rows at most");
     }
 }
