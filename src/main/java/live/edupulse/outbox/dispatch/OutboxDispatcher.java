@@ -180,7 +180,7 @@ public class OutboxDispatcher {
             // last one next time. Otherwise it reached the end: start over.
             boolean more = full || distinct == visiting;
             cursor = more ? AggregateKey.of(claim.events().get(batch - 1)) : AggregateKey.START;
-            aggregatesPerClaim = nextAggregatesPerClaim(full, batch, distinct, visiting);
+            aggregatesPerClaim = nextAggregatesPerClaim(full, batch, distinct);
             if (claim.isEmpty()) {
                 recovered();
                 return from != AggregateKey.START;
@@ -219,31 +219,18 @@ public class OutboxDispatcher {
     }
 
     /**
-     * How many aggregates the next claim visits. Each visited aggregate may give up to
-     * {@link OutboxStore#runLimit} events, so a claim touches about twice a batch of rows. When
-     * the runs just seen filled that limit (long runs: a hot aggregate, a backlog over few
-     * aggregates), visit half as many aggregates with twice the room each; when they were shorter,
-     * visit as many as a full batch needs at that length, twice over. Back to a full batch's worth
-     * of aggregates after a partial claim whose runs were not cut.
+     * How many aggregates the next claim visits: as many as a full batch needs at the run length
+     * just seen, twice over, so long runs (a hot aggregate, a backlog of few aggregates) do not
+     * make every claim read and lock hundreds of runs it will not use. Back to a full batch's
+     * worth after a partial claim.
      */
-    private int nextAggregatesPerClaim(boolean full, int batch, long distinct, int visited) {
-        return nextAggregatesPerClaim(settings.batchSize(), full, batch, distinct, visited);
-    }
-
-    static int nextAggregatesPerClaim(int batchSize, boolean full, int batch, long distinct, int visited) {
-        if (distinct == 0) {
-            return batchSize;
+    private int nextAggregatesPerClaim(boolean full, int batch, long distinct) {
+        if (!full || distinct == 0) {
+            return settings.batchSize();
         }
         double runLength = (double) batch / distinct;
-        if (runLength >= OutboxStore.runLimit(batchSize, visited) && visited > 1) {
-            return Math.max(1, visited / 2);
-        }
-        if (!full) {
-            return batchSize;
-        }
-        return (int) Math.max(1, Math.min(batchSize, Math.ceil(2 * batchSize / runLength)));
+        return (int) Math.max(1, Math.min(settings.batchSize(), Math.ceil(2 * settings.batchSize() / runLength)));
     }
-
 
     /**
      * Publishes a claim. Nothing is handed to the broker after half the lease; confirms are awaited

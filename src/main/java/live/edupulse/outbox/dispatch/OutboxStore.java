@@ -149,9 +149,9 @@ public class OutboxStore {
 
     /**
      * Leases up to {@code batchSize} eligible events of at most {@code aggregates} aggregates,
-     * visiting aggregates after {@code cursor} (exclusive) in key order, and at most
-     * {@link #runLimit} events of each. The statement reads and locks each visited aggregate's
-     * run, so the fewer aggregates are visited, the longer each run may be.
+     * visiting aggregates after {@code cursor} (exclusive) in key order. Fewer aggregates per claim
+     * make it cheaper when aggregates have long runs of pending events: the statement reads and
+     * locks each visited aggregate's run, so visiting 500 aggregates to keep 5 of them is waste.
      *
      * @param owner      this dispatcher's id, stored for operators
      * @param cursor     the last aggregate visited by the previous claim, or {@link AggregateKey#START}
@@ -165,9 +165,8 @@ public class OutboxStore {
              PreparedStatement claim = connection.prepareStatement(CLAIM_SQL)) {
             claim.setString(1, cursor.type());
             claim.setString(2, cursor.id());
-            int visited = Math.max(1, Math.min(aggregates, batchSize));
-            claim.setInt(3, visited);
-            claim.setInt(4, runLimit(batchSize, visited));
+            claim.setInt(3, Math.max(1, Math.min(aggregates, batchSize)));
+            claim.setInt(4, batchSize);
             claim.setInt(5, batchSize);
             claim.setObject(6, owner);
             claim.setObject(7, token);
@@ -191,15 +190,6 @@ public class OutboxStore {
         }
         events.sort(PUBLISHING_ORDER);
         return new Claim(token, List.copyOf(events));
-    }
-
-    /**
-     * How many events of one aggregate a claim reads and locks at most: enough for the batch
-     * twice over across the aggregates it visits, so one claim never touches more than about
-     * {@code 2 × batchSize} rows, whatever the backlog.
-     */
-    static int runLimit(int batchSize, int aggregates) {
-        return Math.max(1, Math.min(batchSize, (2 * batchSize + aggregates - 1) / aggregates));
     }
 
     /**
