@@ -48,8 +48,10 @@ public class OutboxRows {
                 .executeUpdate();
     }
 
+    /** Deletes every dispatched, not discarded row (what retention does, at once). */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    public long countOfAggregate(String aggregateType, String aggregateId) {
-        return ofAggregate(aggregateType, aggregateId).size();
+    public void deleteDispatched() {
+        entityManager.createNativeQuery("DELETE FROM outbox_event WHERE dispatched_at IS NOT NULL AND discarded_at IS NULL")
+                .executeUpdate();
     }
 }
