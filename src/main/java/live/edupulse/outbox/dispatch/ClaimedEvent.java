@@ -14,8 +14,4 @@ public record ClaimedEvent(
         String headers,
         Instant occurredAt,
         int attempts) {
-
-    boolean sameAggregate(ClaimedEvent other) {
-        return aggregateType.equals(other.aggregateType) && aggregateId.equals(other.aggregateId);
-    }
 }

@@ -104,22 +104,20 @@ public final class ServerInstance implements AutoCloseable {
 
     /** Resident set size of the server's JVM in MB (from /proc), or -1. */
     public long residentMb() {
-        if (process == null) {
+        long pid = javaPid();
+        if (pid < 0) {
             return -1;
         }
-        return process.descendants().filter(p -> p.info().command().map(c -> c.endsWith("java")).orElse(false))
-                .findFirst().map(p -> {
-                    try {
-                        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
-                            if (line.startsWith("VmRSS:")) {
-                                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-                            }
-                        }
-                    } catch (IOException e) {
-                        // process gone
-                    }
-                    return -1L;
-                }).orElse(-1L);
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException e) {
+            // process gone
+        }
+        return -1;
     }
 
     public int managementPort() {
