@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import live.edupulse.outbox.testing.EventLedger;
@@ -84,17 +83,18 @@ class SingleInstanceFaultsIT {
             broker.open();
             assertTrue(ledger.awaitDistinct(events / 5, Duration.ofMinutes(2)), "a fifth delivered before the fault");
             // Every event leased at some moment of the fault may be delivered twice, no other.
-            Set<String> leasedAtFault = new HashSet<>(table.leased());
+            Set<String> leasedAtFault;
+            LeaseWatch watch = new LeaseWatch(table);
             try {
                 fault.inject();
-                long until = System.nanoTime() + held.toNanos();
-                do {
-                    leasedAtFault.addAll(table.leased());
-                } while (System.nanoTime() < until);
+                Thread.sleep(held.toMillis()); // the fault's duration is what is under test here
             } finally {
-                fault.restore();
+                try {
+                    fault.restore();
+                } finally {
+                    leasedAtFault = watch.close();
+                }
             }
-            leasedAtFault.addAll(table.leased());
             assertNothingLost(name, table, ledger, leasedAtFault, events, started);
         }
     }

@@ -22,6 +22,12 @@ import java.util.concurrent.TimeoutException;
  * their counts, and per aggregate the sequence numbers of first deliveries in arrival order. Its
  * queue is durable and its connection recovers, so it survives a broker restart; acknowledgements
  * are manual, after the ledger has the message.
+ *
+ * <p>A message the broker delivers again because the ledger's own acknowledgement was lost (the
+ * broker stopped, the ledger's connection dropped) carries the redelivered flag. That is the
+ * consumer side's at-least-once, not a second publish by the outbox, so it is counted apart
+ * ({@link #redeliveries()}) and not as a duplicate. A second publish by the outbox arrives as a new
+ * message without the flag and is a duplicate.
  */
 public final class EventLedger implements AutoCloseable {
 
@@ -31,6 +37,7 @@ public final class EventLedger implements AutoCloseable {
     private final Map<String, Integer> deliveries = new HashMap<>();
     private final Map<String, List<Long>> firstSeqsByAggregate = new HashMap<>();
     private int total;
+    private int redeliveries;
 
     public EventLedger(String routingKey) throws IOException, TimeoutException {
         ConnectionFactory factory = new ConnectionFactory();
@@ -50,15 +57,19 @@ public final class EventLedger implements AutoCloseable {
             @Override
             public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
                     throws IOException {
-                record(properties);
+                record(properties, envelope.isRedeliver());
                 getChannel().basicAck(envelope.getDeliveryTag(), false);
             }
         });
     }
 
-    private synchronized void record(AMQP.BasicProperties properties) {
+    private synchronized void record(AMQP.BasicProperties properties, boolean redelivered) {
         total++;
         String id = properties.getMessageId();
+        if (redelivered && deliveries.containsKey(id)) {
+            redeliveries++;
+            return;
+        }
         int seen = deliveries.merge(id, 1, Integer::sum);
         if (seen == 1) {
             String aggregate = String.valueOf(properties.getHeaders().get("aggregate_id"));
@@ -74,6 +85,11 @@ public final class EventLedger implements AutoCloseable {
 
     public synchronized int total() {
         return total;
+    }
+
+    /** Broker redeliveries of messages the ledger already had (its acknowledgement was lost). */
+    public synchronized int redeliveries() {
+        return redeliveries;
     }
 
     /** Waits until every expected id was delivered at least once, or the time is up. */
