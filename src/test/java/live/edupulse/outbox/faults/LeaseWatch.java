@@ -8,11 +8,11 @@ import live.edupulse.outbox.testing.OutboxTable;
 
 /**
  * Collects, on its own thread, every event seen leased (claimed, not yet settled) from the moment
- * it is opened until it is closed. A fault is injected and restored while a watch is open, so an
+ * it is opened until it is stopped. A fault is injected and restored while a watch is open, so an
  * event leased at any moment of the fault, including while a blocking injection such as
- * {@code rabbitmqctl stop_app} was still running, is in {@link #close()}'s answer.
+ * {@code rabbitmqctl stop_app} was still running, is in {@link #stop()}'s answer.
  */
-final class LeaseWatch implements AutoCloseable {
+final class LeaseWatch {
 
     private final OutboxTable table;
     private final Set<String> seen = new HashSet<>();
@@ -36,15 +36,14 @@ final class LeaseWatch implements AutoCloseable {
                     seen.addAll(now);
                 }
             } catch (SQLException e) {
-                // the database may be the fault itself; the last sample after close() still counts
+                // the database may be the fault itself; the last sample after stop() still counts
                 failure.set(e);
             }
         }
     }
 
     /** Stops sampling, takes a last sample, and returns every event seen leased. */
-    @Override
-    public Set<String> close() throws SQLException {
+    Set<String> stop() throws SQLException {
         open = false;
         try {
             sampler.join();

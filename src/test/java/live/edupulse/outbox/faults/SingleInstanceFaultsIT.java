@@ -92,7 +92,7 @@ class SingleInstanceFaultsIT {
                 try {
                     fault.restore();
                 } finally {
-                    leasedAtFault = watch.close();
+                    leasedAtFault = watch.stop();
                 }
             }
             assertNothingLost(name, table, ledger, leasedAtFault, events, started);
