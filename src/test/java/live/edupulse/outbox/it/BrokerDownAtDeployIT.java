@@ -19,6 +19,7 @@ import live.edupulse.outbox.testing.Deployments;
 import live.edupulse.outbox.testing.EventFiringService;
 import live.edupulse.outbox.testing.Http;
 import live.edupulse.outbox.testing.OutboxRows;
+import live.edupulse.outbox.testing.ServerUnderTest;
 import live.edupulse.outbox.testing.TcpProxy;
 import live.edupulse.outbox.testing.TestEvent;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -64,7 +65,7 @@ class BrokerDownAtDeployIT {
             assertEquals(2, recorded.size());
             recorded.forEach(row -> assertNull(row.dispatchedAt()));
             // Readiness stays UP (it is the database); the broker's state is reported as data.
-            HttpResponse<String> ready = new Http(new URL("http://127.0.0.1:9990/")).get("health/ready");
+            HttpResponse<String> ready = new Http(ServerUnderTest.current().health()).get("health/ready");
             assertEquals(200, ready.statusCode(), ready.body());
             assertTrue(ready.body().contains("\"broker\":\"DISCONNECTED\""), ready.body());
 

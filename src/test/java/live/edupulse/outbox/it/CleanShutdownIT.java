@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import live.edupulse.outbox.testing.ServerUnderTest;
 import live.edupulse.outbox.testing.OutboxTable;
 import live.edupulse.outbox.testing.Deployments;
 import live.edupulse.outbox.testing.Http;
@@ -43,7 +44,7 @@ class CleanShutdownIT {
     @Test
     void undeployAndRedeployFiveTimesLeavesNothingBehind() throws Exception {
         int baseline = applicationConnections();
-        Http http = new Http(new java.net.URL("http://127.0.0.1:8080/edupulse/"));
+        Http http = new Http(ServerUnderTest.current().application());
         for (int cycle = 1; cycle <= 5; cycle++) {
             deployer.deploy(NAME);
             String author = UUID.randomUUID().toString();
@@ -58,7 +59,7 @@ class CleanShutdownIT {
             System.out.printf("CLEAN SHUTDOWN cycle %d: undeploy took %.2fs%n", cycle, (System.nanoTime() - undeployStarted) / 1e9);
 
             assertEquals(baseline, applicationConnections(), "cycle " + cycle + ": broker connections back to baseline");
-            assertFalse(threadDump().contains("AMQP Connection"), "cycle " + cycle + ": no AMQP thread left");
+            assertFalse(ServerUnderTest.current().threadDump().contains("AMQP Connection"), "cycle " + cycle + ": no AMQP thread left");
             assertEquals(0, OutboxTable.of("learning_pulse", pulses).count("lease_token IS NOT NULL"),
                     "cycle " + cycle + ": no batch left half-settled");
         }
@@ -74,11 +75,6 @@ class CleanShutdownIT {
         return count;
     }
 
-    private static String threadDump() throws IOException, InterruptedException {
-        Path cli = Path.of(System.getProperty("jboss.home"), "bin", "jboss-cli.sh");
-        return run(cli.toString(), "--connect",
-                "--command=/core-service=platform-mbean/type=threading:dump-all-threads(locked-monitors=false,locked-synchronizers=false)");
-    }
 
     private static String run(String... command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import live.edupulse.outbox.testing.ServerUnderTest;
 import live.edupulse.outbox.testing.Deployments;
 import org.jboss.arquillian.container.spi.client.container.DeploymentException;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -29,9 +30,9 @@ class InvalidConfigurationIT {
     @Test
     @RunAsClient
     void deploymentFailsWithAMessageNamingTheKeyAndTheValue() throws IOException {
-        Path log = Path.of(System.getProperty("jboss.home"), "standalone", "log", "server.log");
+        Path log = ServerUnderTest.current().log();
         String text = Files.readString(log);
         assertTrue(text.contains("Invalid configuration outbox.dispatch.batch-size: 'plenty' is not a whole number"),
-                "server.log names the key and the value");
+                "the server log names the key and the value");
     }
 }

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import live.edupulse.outbox.testing.BrokerProbe;
 import live.edupulse.outbox.testing.Deployments;
 import live.edupulse.outbox.testing.Http;
+import live.edupulse.outbox.testing.ServerUnderTest;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -32,7 +33,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class HealthAndMetricsIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String MANAGEMENT = "http://127.0.0.1:9990/";
 
     @Deployment(testable = false)
     static WebArchive deployment() {
@@ -44,15 +44,15 @@ class HealthAndMetricsIT {
 
     @Test
     void readinessIsTheDatabaseWithBrokerAndBacklogAsData() throws Exception {
-        Http management = new Http(new URL(MANAGEMENT));
-        await().atMost(ofSeconds(20)).until(() -> outboxCheck(management.get("health/ready")).path("data")
+        Http health = new Http(ServerUnderTest.current().health());
+        await().atMost(ofSeconds(20)).until(() -> outboxCheck(health.get("health/ready")).path("data")
                 .path("broker").asText().equals("CONNECTED"));
-        JsonNode check = outboxCheck(management.get("health/ready"));
+        JsonNode check = outboxCheck(health.get("health/ready"));
         assertEquals("UP", check.get("status").asText());
         JsonNode data = check.get("data");
         assertTrue(data.has("pending") && data.has("parked") && data.has("oldestPendingAgeSeconds"), data.toString());
 
-        HttpResponse<String> live = management.get("health/live");
+        HttpResponse<String> live = health.get("health/live");
         assertEquals(200, live.statusCode(), live.body());
         JsonNode liveness = find(JSON.readTree(live.body()), "outbox-dispatcher");
         assertEquals("UP", liveness.get("status").asText());
