@@ -29,6 +29,7 @@ import live.edupulse.outbox.testing.Database;
 import live.edupulse.outbox.testing.Deployments;
 import live.edupulse.outbox.testing.Http;
 import live.edupulse.outbox.testing.ServerInstance;
+import live.edupulse.outbox.testing.WildFlyInstance;
 import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +50,8 @@ class OutboxBenchmark {
         Path war = Path.of(System.getProperty("jboss.home")).getParent().resolve("bench.war");
         Deployments.outbox().as(ZipExporter.class).exportTo(war.toFile(), true);
         Map<String, String> env = Map.of("OUTBOX_RETENTION_ENABLED", "false");
-        try (ServerInstance one = new ServerInstance("bench-1", 300, env, war).start()) {
+        try (WildFlyInstance one = new WildFlyInstance("bench-1", 300, env, war)) {
+            one.start();
             // latency first, on a fresh server: its histogram's max then covers only this load
             latency(one, 200);
             latency(one, 1_000);
@@ -64,7 +66,8 @@ class OutboxBenchmark {
             row("outbox drain, " + String.format("%,d", drainEvents) + " events over 1,000 aggregates", "%,.0f events/s (%.2f of raw)", wide, wide / raw);
             double narrow = drain(List.of(one), drainEvents, 10, "10 aggregates");
             row("outbox drain, " + String.format("%,d", drainEvents) + " events over 10 aggregates", "%,.0f events/s (%.2f of raw)", narrow, narrow / raw);
-            try (ServerInstance two = new ServerInstance("bench-2", 400, env, war).start()) {
+            try (WildFlyInstance two = new WildFlyInstance("bench-2", 400, env, war)) {
+                two.start();
                 double both = drain(List.of(one, two), drainEvents, 1_000, "two instances");
                 row("outbox drain with two instances, 1,000 aggregates", "%,.0f events/s (one instance: %,.0f)", both, wide);
             }
@@ -296,7 +299,7 @@ class OutboxBenchmark {
     }
 
     /** Heap (jboss-cli) and resident size (/proc) of the server while a large backlog drains. */
-    private static void memory(ServerInstance server, int events) throws Exception {
+    private static void memory(WildFlyInstance server, int events) throws Exception {
         String type = "bench_mem_" + UUID.randomUUID().toString().substring(0, 8);
         setPaused(true);
         try {
@@ -321,7 +324,7 @@ class OutboxBenchmark {
                 rss.stream().max(Long::compare).orElse(0L));
     }
 
-    private static long heapUsedMb(ServerInstance server) throws Exception {
+    private static long heapUsedMb(WildFlyInstance server) throws Exception {
         Process cli = new ProcessBuilder(Path.of(System.getProperty("jboss.home"), "bin", "jboss-cli.sh").toString(),
                 "--connect", "--controller=127.0.0.1:" + server.managementPort(),
                 "--command=/core-service=platform-mbean/type=memory:read-attribute(name=heap-memory-usage)")

@@ -6,8 +6,6 @@ import static live.edupulse.outbox.faults.FaultRig.rabbitmqctl;
 import static live.edupulse.outbox.faults.FaultRig.unique;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -21,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * G5 under real faults. A WildFly started by this test (port offset 100) reaches RabbitMQ and
+ * G5 under real faults. A server started by this test (WildFly or Open Liberty, port offset 100) reaches RabbitMQ and
  * PostgreSQL through TCP proxies the test controls. Each scenario records its events with the
  * broker unreachable, opens it, injects the fault once a fifth has arrived, keeps it for a while
  * (reading which events are leased all along), restores, and checks: nothing lost, duplicates only
@@ -42,7 +40,7 @@ class SingleInstanceFaultsIT {
     void startServer() throws Exception {
         broker.open();
         database.open();
-        server = new ServerInstance("faults", 100, Map.of(
+        server = ServerInstance.of("faults", 100, Map.of(
                 "EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:" + DATABASE_PROXY + "/test",
                 "OUTBOX_BROKER_ADDRESSES", "127.0.0.1:" + BROKER_PROXY,
                 "OUTBOX_BROKER_CONFIRM_TIMEOUT", "2s",
@@ -140,7 +138,6 @@ class SingleInstanceFaultsIT {
 
     @Test
     void brokerBlocksPublishersAndUndeployStillCompletes() throws Exception {
-        Path deployments = server.deployments();
         scenario("broker-memory-alarm", Duration.ofSeconds(4), new Fault() {
             public void inject() throws Exception {
                 rabbitmqctl("set_vm_memory_high_watermark", "0.00001");
@@ -150,15 +147,13 @@ class SingleInstanceFaultsIT {
                 try {
                     // While the broker still blocks publishers, undeploy: it must complete, not hang.
                     long undeployStarted = System.nanoTime();
-                    Files.delete(deployments.resolve("edupulse.war.deployed"));
-                    awaitFile(deployments.resolve("edupulse.war.undeployed"), Duration.ofSeconds(90));
+                    server.undeploy();
                     System.out.printf("FAULT broker-memory-alarm: undeploy while blocked took %.1fs%n",
                             (System.nanoTime() - undeployStarted) / 1e9);
                 } finally {
                     rabbitmqctl("set_vm_memory_high_watermark", "0.4");
                 }
-                Files.createFile(deployments.resolve("edupulse.war.dodeploy"));
-                awaitFile(deployments.resolve("edupulse.war.deployed"), Duration.ofSeconds(90));
+                server.redeploy();
             }
         });
     }
@@ -187,15 +182,5 @@ class SingleInstanceFaultsIT {
                 server.start();
             }
         });
-    }
-
-    private static void awaitFile(Path marker, Duration within) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!Files.exists(marker)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(marker.getFileName() + " did not appear within " + within);
-            }
-            Thread.sleep(100); // the deployment scanner reports through marker files only
-        }
     }
 }

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Two WildFly instances (port offsets 100 and 200, own base folders and transaction node ids)
+ * Two server instances (port offsets 100 and 200, own folders and transaction logs)
  * share the database and the broker; their after-commit nudges and timers race for the same rows.
  * Instance A reaches both services through proxies, so the test can stall it.
  */
@@ -65,8 +65,8 @@ class TwoInstancesIT {
         // A waits longer for confirms, so a stalled A is seen holding its leases
         envA.put("OUTBOX_BROKER_CONFIRM_TIMEOUT", "5s");
         var war = FaultRig.testWar();
-        a = new ServerInstance("instance-a", 100, envA, war).start();
-        b = new ServerInstance("instance-b", 200, common, war).start();
+        a = ServerInstance.of("instance-a", 100, envA, war).start();
+        b = ServerInstance.of("instance-b", 200, common, war).start();
     }
 
     @AfterAll

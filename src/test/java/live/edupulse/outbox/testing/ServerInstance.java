@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -17,46 +16,68 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A WildFly started by the test itself (not by Arquillian), from the provisioned server in
- * {@code target/server}, with its own base folder, port offset and transaction node id, and the
- * given WAR in its deployments folder. The test can kill it with SIGKILL and start it again.
- * Environment variables configure it (MicroProfile Config reads {@code OUTBOX_*}; the datasource
- * reads {@code EDUPULSE_DB_URL}).
+ * An application server started by the test itself (not by Arquillian), with its own folder,
+ * ports and transaction log, and the given WAR deployed. The test can kill it with SIGKILL, start
+ * it again, and undeploy and redeploy the application. Environment variables configure it
+ * (MicroProfile Config reads {@code OUTBOX_*}; the datasource reads {@code EDUPULSE_DB_URL}).
+ * {@link #of} gives one of the kind the suite runs on.
  */
-public final class ServerInstance implements AutoCloseable {
+public abstract class ServerInstance implements AutoCloseable {
 
-    private final String name;
-    private final int portOffset;
+    protected final String name;
+    protected final int portOffset;
     private final Map<String, String> environment;
-    private final Path war;
-    private final Path home = Path.of(System.getProperty("jboss.home"));
-    private final Path baseDir;
+    protected final Path war;
     private Process process;
 
-    public ServerInstance(String name, int portOffset, Map<String, String> environment, Path war) {
+    protected ServerInstance(String name, int portOffset, Map<String, String> environment, Path war) {
         this.name = name;
         this.portOffset = portOffset;
         this.environment = environment;
         this.war = war;
-        this.baseDir = home.getParent().resolve("instances").resolve(name);
     }
+
+    /** An instance of the server the suite runs on ({@link ServerUnderTest#current()}). */
+    public static ServerInstance of(String name, int portOffset, Map<String, String> environment, Path war) {
+        return switch (ServerUnderTest.current()) {
+            case WILDFLY -> new WildFlyInstance(name, portOffset, environment, war);
+            case LIBERTY -> new LibertyInstance(name, portOffset, environment, war);
+        };
+    }
+
+    /** The instance's own folder (configuration, logs, deployments). */
+    protected abstract Path folder();
+
+    /** Creates the instance's folder with the WAR deployed, the first time. */
+    protected abstract void prepare() throws IOException;
+
+    /** The command that runs the server in the foreground. */
+    protected abstract List<String> command();
+
+    /** Environment variable with the JVM options, and their value. */
+    protected abstract Map<String, String> jvmOptions();
+
+    protected abstract int httpPort();
+
+    /** The server's main log. */
+    public abstract Path serverLog();
+
+    /** Undeploys the application and waits until the server says it has (at most 90 s). */
+    public abstract void undeploy() throws IOException, InterruptedException;
+
+    /** Deploys the application again and waits until it answers (at most 3 minutes). */
+    public abstract void redeploy() throws IOException, InterruptedException;
 
     /** Starts the server and waits until the application answers (at most 3 minutes). */
     public ServerInstance start() throws IOException, InterruptedException {
-        if (!Files.exists(baseDir)) {
-            copy(home.resolve("standalone/configuration"), baseDir.resolve("configuration"));
-            Files.createDirectories(baseDir.resolve("deployments"));
-            Files.copy(war, baseDir.resolve("deployments/edupulse.war"), StandardCopyOption.REPLACE_EXISTING);
+        if (!Files.exists(folder())) {
+            prepare();
         }
-        List<String> command = new ArrayList<>(List.of(home.resolve("bin/standalone.sh").toString(),
-                "-Djboss.server.base.dir=" + baseDir,
-                "-Djboss.socket.binding.port-offset=" + portOffset,
-                "-Djboss.tx.node.id=" + name));
-        ProcessBuilder builder = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command())
                 .redirectErrorStream(true)
-                .redirectOutput(baseDir.resolve("console.log").toFile());
+                .redirectOutput(folder().resolve("console.log").toFile());
         builder.environment().putAll(environment);
-        builder.environment().put("JAVA_OPTS", "-Xms256m -Xmx768m -Djava.net.preferIPv4Stack=true");
+        builder.environment().putAll(jvmOptions());
         process = builder.start();
         awaitApplication(Duration.ofMinutes(3));
         return this;
@@ -79,6 +100,7 @@ public final class ServerInstance implements AutoCloseable {
             return;
         }
         process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
         if (!process.waitFor(90, TimeUnit.SECONDS)) {
             kill();
         }
@@ -87,7 +109,7 @@ public final class ServerInstance implements AutoCloseable {
 
     public URL base() {
         try {
-            return new URL("http://127.0.0.1:" + (8080 + portOffset) + "/edupulse/");
+            return new URL("http://127.0.0.1:" + httpPort() + "/edupulse/");
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -97,6 +119,9 @@ public final class ServerInstance implements AutoCloseable {
     public long javaPid() {
         if (process == null) {
             return -1;
+        }
+        if (process.info().command().map(c -> c.endsWith("java")).orElse(false)) {
+            return process.pid();
         }
         return process.descendants().filter(p -> p.info().command().map(c -> c.endsWith("java")).orElse(false))
                 .findFirst().map(ProcessHandle::pid).orElse(-1L);
@@ -120,24 +145,12 @@ public final class ServerInstance implements AutoCloseable {
         return -1;
     }
 
-    public int managementPort() {
-        return 9990 + portOffset;
-    }
-
-    public Path serverLog() {
-        return baseDir.resolve("log/server.log");
-    }
-
-    public Path deployments() {
-        return baseDir.resolve("deployments");
-    }
-
-    private void awaitApplication(Duration within) throws InterruptedException, IOException {
+    protected void awaitApplication(Duration within) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         URI metrics = URI.create(base() + "metrics");
         while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("server " + name + " exited; see " + baseDir.resolve("console.log"));
+            if (process != null && !process.isAlive()) {
+                throw new IllegalStateException("server " + name + " exited; see " + folder().resolve("console.log"));
             }
             try {
                 HttpURLConnection connection = (HttpURLConnection) metrics.toURL().openConnection();
@@ -154,7 +167,7 @@ public final class ServerInstance implements AutoCloseable {
         throw new IllegalStateException("server " + name + " did not deploy within " + within + "; see " + serverLog());
     }
 
-    private static void copy(Path from, Path to) throws IOException {
+    protected static void copy(Path from, Path to) throws IOException {
         try (Stream<Path> files = Files.walk(from)) {
             for (Path source : (Iterable<Path>) files::iterator) {
                 Path target = to.resolve(from.relativize(source).toString());
@@ -169,8 +182,8 @@ public final class ServerInstance implements AutoCloseable {
 
     /** Removes the instance's folder (call after stop). */
     public void delete() throws IOException {
-        if (Files.exists(baseDir)) {
-            try (Stream<Path> files = Files.walk(baseDir)) {
+        if (Files.exists(folder())) {
+            try (Stream<Path> files = Files.walk(folder())) {
                 files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
             }
         }
