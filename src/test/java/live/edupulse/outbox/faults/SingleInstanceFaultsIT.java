@@ -28,8 +28,8 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SingleInstanceFaultsIT {
 
-    private static final int BROKER_PROXY = 35700;
-    private static final int DATABASE_PROXY = 35701;
+    private static final int BROKER_PROXY = 29700;
+    private static final int DATABASE_PROXY = 29701;
     private static final int AGGREGATES = 100;
 
     private final TcpProxy broker = new TcpProxy(BROKER_PROXY, "127.0.0.1", 5672);

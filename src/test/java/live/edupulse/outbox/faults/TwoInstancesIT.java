@@ -41,8 +41,8 @@ import org.junit.jupiter.api.TestInstance;
 class TwoInstancesIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int A_BROKER = 35710;
-    private static final int A_DATABASE = 35711;
+    private static final int A_BROKER = 29710;
+    private static final int A_DATABASE = 29711;
     private static final Duration LEASE = Duration.ofSeconds(10);
 
     private final TcpProxy brokerOfA = new TcpProxy(A_BROKER, "127.0.0.1", 5672);

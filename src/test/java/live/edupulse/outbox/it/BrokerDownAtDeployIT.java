@@ -36,7 +36,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ArquillianExtension.class)
 class BrokerDownAtDeployIT {
 
-    private static final int PROXY_PORT = 35672;
+    private static final int PROXY_PORT = 29672;
 
     @Deployment
     static WebArchive deployment() {

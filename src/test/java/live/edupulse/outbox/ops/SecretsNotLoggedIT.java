@@ -33,7 +33,7 @@ class SecretsNotLoggedIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.outbox(Map.of("outbox.broker.uri", "amqp://edupulse:" + SECRET + "@127.0.0.1:35998/%2F",
+        return Deployments.outbox(Map.of("outbox.broker.uri", "amqp://edupulse:" + SECRET + "@127.0.0.1:29998/%2F",
                 "outbox.broker.connection-timeout", "1s"));
     }
 
@@ -45,7 +45,7 @@ class SecretsNotLoggedIT {
         Path log = ServerUnderTest.current().log();
         assertEquals(201, new Http(base).post("api/pulses",
                 "{\"authorId\":\"" + UUID.randomUUID() + "\",\"title\":\"secret test\"}").statusCode());
-        await().atMost(ofSeconds(20)).until(() -> Files.readString(log).contains("Broker unavailable: cannot connect to amqp://edupulse:***@127.0.0.1:35998"));
+        await().atMost(ofSeconds(20)).until(() -> Files.readString(log).contains("Broker unavailable: cannot connect to amqp://edupulse:***@127.0.0.1:29998"));
         String text = Files.readString(log);
         assertFalse(text.contains(SECRET), "the broker password is in the server log");
     }

@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP forwarder between the application and a real service, so a test can make the service
  * unreachable and bring it back without touching the shared service itself. While closed, the
- * port refuses connections; {@link #close()} also cuts every open connection.
+ * port refuses connections; {@link #close()} also cuts every open connection. Tests give proxies
+ * ports below Linux's ephemeral range (32768-60999): an outgoing connection could otherwise hold
+ * the port when a test wants to listen on it again.
  */
 public final class TcpProxy implements AutoCloseable {
 
