@@ -8,6 +8,7 @@ import java.time.Duration;
  * @param enabled          drain at all (false: events are recorded and wait)
  * @param timerEnabled     run the one-second safety-net tick (false: only after-commit nudges drain)
  * @param batchSize        most events claimed, published and settled together
+ * @param lanes            batches one instance drains at the same time, each on its own channel
  * @param lease            how long a claim is held; a dispatcher publishes nothing of a claim after it
  * @param maxAttempts      failed attempts (nack, or return under policy retry) before an event is parked
  * @param backoffInitial   delay after the first failed attempt; doubles per attempt, with jitter
@@ -18,6 +19,7 @@ public record DispatchSettings(
         boolean enabled,
         boolean timerEnabled,
         int batchSize,
+        int lanes,
         Duration lease,
         int maxAttempts,
         Duration backoffInitial,

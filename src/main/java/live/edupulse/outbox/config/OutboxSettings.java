@@ -66,6 +66,7 @@ public record OutboxSettings(BrokerSettings broker, DispatchSettings dispatch, R
                 values.bool("outbox.dispatch.enabled"),
                 values.bool("outbox.dispatch.timer-enabled"),
                 values.integer("outbox.dispatch.batch-size", 1, 10_000),
+                values.integer("outbox.dispatch.lanes", 1, 8),
                 lease,
                 values.integer("outbox.dispatch.max-attempts", 1, 1_000),
                 backoffInitial,

@@ -18,9 +18,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -39,9 +42,12 @@ import live.edupulse.outbox.config.OutboxSettings;
  *
  * <p>Two things start a drain: an after-commit nudge ({@link #requestDrain()}, the latency path,
  * G6) and the one-second non-persistent timer (the safety net, which also picks up leases of dead
- * instances). At most one drain runs in this instance: a request that arrives while one runs sets a
- * flag the running drain checks before it stops, so no nudge is lost and none queues behind a lock
- * (bean-managed concurrency; the container's default write lock would serialize them).
+ * instances). Up to {@code outbox.dispatch.lanes} drains run in this instance at once, each with
+ * its own broker channel, so one claims and settles while another waits for its confirms. A
+ * request that finds every lane busy sets a flag the running drains check before they stop, so no
+ * nudge is lost and none queues behind a lock (bean-managed concurrency; the container's default
+ * write lock would serialize them). Lanes keep per-aggregate order for the reason instances do: a
+ * claim takes an aggregate's head only when no earlier event of it is pending, leased or not.
  *
  * <p>Failures: a broker-wide failure (not connected, blocked, channel closed, no confirm in time)
  * releases the batch's rows without spending attempts and pauses the whole dispatcher with
@@ -75,19 +81,20 @@ public class OutboxDispatcher {
 
     /** Identifies this deployment's leases (lease_owner). */
     private final UUID owner = UUID.randomUUID();
-    private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean requested = new AtomicBoolean();
+    /** Lanes not draining right now; a drain takes one and gives it back. */
+    private BlockingQueue<Worker> idleLanes;
+    private final List<Worker> lanes = new CopyOnWriteArrayList<>();
     private final Object idle = new Object();
 
     private DispatchSettings settings;
     private SettlementPlanner planner;
     private RabbitPublisher publisher;
-    private AggregateKey cursor = AggregateKey.START;
-    private int aggregatesPerClaim;
+    /** Where the next claim starts its walk over aggregates (shared by the lanes: they spread out). */
+    private volatile AggregateKey cursor = AggregateKey.START;
+    private volatile int aggregatesPerClaim;
 
     private volatile boolean stopping;
-    /** System.nanoTime() after which the running batch has outlived its lease; 0 when none runs. */
-    private volatile long batchDeadline;
     private volatile long pausedUntil;
     private int consecutiveFailures;
     private volatile String lastFailure;
@@ -101,6 +108,12 @@ public class OutboxDispatcher {
                 settings.maxAttempts(), () -> ThreadLocalRandom.current().nextDouble());
         planner = new SettlementPlanner(all.broker().unroutablePolicy(), retryPolicy);
         publisher = new RabbitPublisher(all.broker(), RabbitPublisher.localHostName() + " " + owner);
+        idleLanes = new ArrayBlockingQueue<>(settings.lanes());
+        for (int i = 0; i < settings.lanes(); i++) {
+            Worker lane = new Worker(publisher.lane());
+            lanes.add(lane);
+            idleLanes.add(lane);
+        }
         LOG.info(() -> "Outbox dispatcher " + owner + " started: " + all.broker() + ", " + settings);
         if (!settings.enabled()) {
             LOG.warning("Outbox dispatch is switched off (outbox.dispatch.enabled=false): events are recorded and wait");
@@ -111,10 +124,13 @@ public class OutboxDispatcher {
     /** The safety net: a drain every second, and the watchdog for drains stuck past their lease. */
     @Schedule(hour = "*", minute = "*", second = "*", persistent = false, info = "outbox-dispatch-tick")
     void tick() {
-        long deadline = batchDeadline;
-        if (deadline != 0 && System.nanoTime() - deadline > 0) {
-            LOG.warning("Outbox drain overran its lease; aborting the broker connection to free it");
-            publisher.abort();
+        for (Worker lane : lanes) {
+            long deadline = lane.batchDeadline;
+            if (deadline != 0 && System.nanoTime() - deadline > 0) {
+                LOG.warning("Outbox drain overran its lease; aborting the broker connection to free it");
+                publisher.abort();
+                break;
+            }
         }
         if (settings.timerEnabled()) {
             requestDrain();
@@ -130,36 +146,41 @@ public class OutboxDispatcher {
             return;
         }
         requested.set(true);
-        if (running.compareAndSet(false, true)) {
+        Worker lane = idleLanes.poll();
+        if (lane != null) {
             try {
-                executor.execute(this::drain);
+                executor.execute(() -> drain(lane));
             } catch (RejectedExecutionException e) {
-                running.set(false);
+                release(lane);
                 LOG.log(Level.FINE, "executor refused a drain (shutting down?)", e);
             }
         }
     }
 
-    private void drain() {
+    private void drain(Worker lane) {
         try {
             while (!stopping && requested.getAndSet(false)) {
-                while (!stopping && drainOneBatch()) {
+                while (!stopping && drainOneBatch(lane)) {
                     // full batch: there is probably more
                 }
             }
         } finally {
-            running.set(false);
-            synchronized (idle) {
-                idle.notifyAll();
-            }
+            release(lane);
         }
         if (requested.get() && !stopping) {
             requestDrain();
         }
     }
 
+    private void release(Worker lane) {
+        idleLanes.add(lane);
+        synchronized (idle) {
+            idle.notifyAll();
+        }
+    }
+
     /** @return true when another batch is probably waiting */
-    private boolean drainOneBatch() {
+    private boolean drainOneBatch(Worker lane) {
         if (System.nanoTime() - pausedUntil < 0) {
             return false;
         }
@@ -185,7 +206,7 @@ public class OutboxDispatcher {
                 recovered();
                 return from != AggregateKey.START;
             }
-            Map<String, PublishOutcome> outcomes = publish(claim, started);
+            Map<String, PublishOutcome> outcomes = publish(lane, claim, started);
             long confirmedAt = System.nanoTime();
             Settlement settlement = planner.plan(claim, outcomes);
             // Settle even when interrupted (undeploy): a claim is never left half-settled.
@@ -214,7 +235,7 @@ public class OutboxDispatcher {
             pause("drain failed: " + e);
             return false;
         } finally {
-            batchDeadline = 0;
+            lane.batchDeadline = 0;
         }
     }
 
@@ -236,14 +257,14 @@ public class OutboxDispatcher {
      * Publishes a claim. Nothing is handed to the broker after half the lease; confirms are awaited
      * until 90% of it at the latest, so the settle lands while the lease still holds.
      */
-    private Map<String, PublishOutcome> publish(Claim claim, long started) {
+    private Map<String, PublishOutcome> publish(Worker lane, Claim claim, long started) {
         long lease = settings.lease().toNanos();
-        batchDeadline = started + lease;
+        lane.batchDeadline = started + lease;
         List<OutboundMessage> messages = new ArrayList<>(claim.events().size());
         for (ClaimedEvent event : claim.events()) {
             messages.add(MessageEnvelope.of(event));
         }
-        return publisher.publish(messages, started + lease / 2, started + lease - lease / 10);
+        return lane.channel.publish(messages, started + lease / 2, started + lease - lease / 10);
     }
 
     private void announce(Settlement settlement, SettleResult result, long started, long confirmedAt) {
@@ -274,8 +295,13 @@ public class OutboxDispatcher {
      * not hung.
      */
     public boolean isHung() {
-        long deadline = batchDeadline;
-        return deadline != 0 && System.nanoTime() - deadline > settings.lease().toNanos() / 2;
+        for (Worker lane : lanes) {
+            long deadline = lane.batchDeadline;
+            if (deadline != 0 && System.nanoTime() - deadline > settings.lease().toNanos() / 2) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Why dispatch is paused, or null when it is not. */
@@ -307,7 +333,7 @@ public class OutboxDispatcher {
         }
     }
 
-    private void pause(String reason) {
+    private synchronized void pause(String reason) {
         consecutiveFailures++;
         long initial = settings.backoffInitial().toNanos();
         long max = settings.brokerBackoffMax().toNanos();
@@ -320,7 +346,7 @@ public class OutboxDispatcher {
         }
     }
 
-    private void recovered() {
+    private synchronized void recovered() {
         if (lastFailure != null) {
             LOG.info("Outbox dispatch resumed");
             lastFailure = null;
@@ -333,7 +359,7 @@ public class OutboxDispatcher {
         stopping = true;
         long waitUntil = System.nanoTime() + settings.lease().toNanos();
         synchronized (idle) {
-            while (running.get() && System.nanoTime() - waitUntil < 0) {
+            while (idleLanes.size() < lanes.size() && System.nanoTime() - waitUntil < 0) {
                 try {
                     idle.wait(100);
                 } catch (InterruptedException e) {
@@ -344,5 +370,17 @@ public class OutboxDispatcher {
         }
         publisher.close();
         LOG.info(() -> "Outbox dispatcher " + owner + " stopped");
+    }
+
+    /** A lane of this dispatcher: its broker channel, and the deadline of the batch it runs. */
+    private static final class Worker {
+
+        final RabbitPublisher.Lane channel;
+        /** System.nanoTime() after which the running batch has outlived its lease; 0 when none runs. */
+        volatile long batchDeadline;
+
+        Worker(RabbitPublisher.Lane channel) {
+            this.channel = channel;
+        }
     }
 }

@@ -34,17 +34,53 @@ class RabbitPublisherIT {
         try (RabbitPublisher publisher = new RabbitPublisher(SETTINGS, "publisher-test");
              BrokerProbe probe = new BrokerProbe(routingKey)) {
             publisher.connect();
+            RabbitPublisher.Lane lane = publisher.lane();
             long now = System.nanoTime();
-            Map<String, PublishOutcome> late = publisher.publish(List.of(message(routingKey, aggregateId)), now - 1, now + 1_000_000_000L);
+            Map<String, PublishOutcome> late = lane.publish(List.of(message(routingKey, aggregateId)), now - 1, now + 1_000_000_000L);
             assertInstanceOf(PublishOutcome.Unconfirmed.class, late.values().iterator().next());
 
             OutboundMessage sentinel = message(routingKey, aggregateId);
-            Map<String, PublishOutcome> onTime = publisher.publish(List.of(sentinel), System.nanoTime() + 5_000_000_000L,
+            Map<String, PublishOutcome> onTime = lane.publish(List.of(sentinel), System.nanoTime() + 5_000_000_000L,
                     System.nanoTime() + 5_000_000_000L);
             assertInstanceOf(PublishOutcome.Confirmed.class, onTime.get(sentinel.messageId()));
             // The first message the queue got is the sentinel: the late one never left.
             assertEquals(sentinel.messageId(), probe.next(BrokerProbe.ofAggregate(aggregateId), ofSeconds(10))
                     .properties().getMessageId());
+        }
+    }
+
+    @Test
+    void lanesPublishAtTheSameTimeAndEachGetsItsOwnConfirms() throws Exception {
+        String routingKey = "test.lanes." + UUID.randomUUID();
+        try (RabbitPublisher publisher = new RabbitPublisher(SETTINGS, "publisher-test");
+             BrokerProbe probe = new BrokerProbe(routingKey)) {
+            publisher.connect();
+            List<List<OutboundMessage>> batches = new java.util.ArrayList<>();
+            for (int lane = 0; lane < 4; lane++) {
+                List<OutboundMessage> batch = new java.util.ArrayList<>();
+                for (int i = 0; i < 500; i++) {
+                    batch.add(message(routingKey, "lane-" + lane));
+                }
+                batches.add(batch);
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<Map<String, PublishOutcome>>> results = new java.util.ArrayList<>();
+                for (List<OutboundMessage> batch : batches) {
+                    RabbitPublisher.Lane lane = publisher.lane();
+                    results.add(threads.submit(() -> lane.publish(batch, deadline, deadline)));
+                }
+                for (int lane = 0; lane < 4; lane++) {
+                    Map<String, PublishOutcome> outcomes = results.get(lane).get();
+                    assertEquals(500, outcomes.size(), "lane " + lane + " reports its own messages only");
+                    for (OutboundMessage message : batches.get(lane)) {
+                        assertInstanceOf(PublishOutcome.Confirmed.class, outcomes.get(message.messageId()));
+                    }
+                }
+            } finally {
+                threads.shutdownNow();
+            }
         }
     }
 
@@ -59,7 +95,7 @@ class RabbitPublisherIT {
             OutboundMessage unroutable = message("test.nobody." + UUID.randomUUID(), aggregateId);
             OutboundMessage last = message(routed, aggregateId);
             long deadline = System.nanoTime() + 5_000_000_000L;
-            Map<String, PublishOutcome> outcomes = publisher.publish(List.of(first, unroutable, last), deadline, deadline);
+            Map<String, PublishOutcome> outcomes = publisher.lane().publish(List.of(first, unroutable, last), deadline, deadline);
             assertInstanceOf(PublishOutcome.Confirmed.class, outcomes.get(first.messageId()));
             assertInstanceOf(PublishOutcome.Returned.class, outcomes.get(unroutable.messageId()));
             assertInstanceOf(PublishOutcome.Confirmed.class, outcomes.get(last.messageId()));
