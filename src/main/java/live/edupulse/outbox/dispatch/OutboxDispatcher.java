@@ -201,7 +201,7 @@ public class OutboxDispatcher {
             // last one next time. Otherwise it reached the end: start over.
             boolean more = full || distinct == visiting;
             cursor = more ? AggregateKey.of(claim.events().get(batch - 1)) : AggregateKey.START;
-            aggregatesPerClaim = nextAggregatesPerClaim(full, batch, distinct);
+            aggregatesPerClaim = nextAggregatesPerClaim(batch, distinct);
             if (claim.isEmpty()) {
                 recovered();
                 return from != AggregateKey.START;
@@ -242,11 +242,14 @@ public class OutboxDispatcher {
     /**
      * How many aggregates the next claim visits: as many as a full batch needs at the run length
      * just seen, twice over, so long runs (a hot aggregate, a backlog of few aggregates) do not
-     * make every claim read and lock hundreds of runs it will not use. Back to a full batch's
-     * worth after a partial claim.
+     * make every claim read and lock hundreds of runs it will not use. A partial claim adapts the
+     * same way: with several lanes (or instances) a claim often comes back short because another
+     * one holds the aggregates it walked, and starting over at a full batch's worth of aggregates
+     * would make it lock a hundred times the rows it can use. Only a claim that found nothing
+     * starts over.
      */
-    private int nextAggregatesPerClaim(boolean full, int batch, long distinct) {
-        if (!full || distinct == 0) {
+    private int nextAggregatesPerClaim(long batch, long distinct) {
+        if (distinct == 0) {
             return settings.batchSize();
         }
         double runLength = (double) batch / distinct;
