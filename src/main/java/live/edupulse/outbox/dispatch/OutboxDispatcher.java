@@ -245,12 +245,13 @@ public class OutboxDispatcher {
      * make every claim read and lock hundreds of runs it will not use. A partial claim adapts the
      * same way: with several lanes (or instances) a claim often comes back short because another
      * one holds the aggregates it walked, and starting over at a full batch's worth of aggregates
-     * would make it lock a hundred times the rows it can use. Only a claim that found nothing
-     * starts over.
+     * would make it lock a hundred times the rows it can use. A claim that found nothing (all it
+     * walked was held by others, or nothing is pending) keeps the current size: the next claim
+     * that finds events sizes the one after it.
      */
     private int nextAggregatesPerClaim(long batch, long distinct) {
         if (distinct == 0) {
-            return settings.batchSize();
+            return aggregatesPerClaim;
         }
         double runLength = (double) batch / distinct;
         return (int) Math.max(1, Math.min(settings.batchSize(), Math.ceil(2 * settings.batchSize() / runLength)));
