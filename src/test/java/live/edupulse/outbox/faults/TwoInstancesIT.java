@@ -136,6 +136,7 @@ class TwoInstancesIT {
         try (EventLedger ledger = new EventLedger(routingKey)) {
             long started = System.nanoTime();
             Set<String> leasedDuringFault;
+            int fired;
             // A can still claim, but its publishes wait in the proxy: it hangs in its confirm wait.
             brokerOfA.stall();
             // From here until both proxies resume, whatever is leased may be delivered twice: A's
@@ -143,9 +144,8 @@ class TwoInstancesIT {
             LeaseWatch watch = new LeaseWatch(table);
             try {
                 burst(a.base(), type, routingKey, events, 100); // A's own commits nudge A first
-                awaitStuckLeases(table, ownerOfA);
-                // Now A cannot reach the database either: its settle will come after its lease expired.
-                databaseOfA.stall();
+                // A's database stalls while A holds leases: its settle will come after its lease expired.
+                fired = events + stallDatabaseOfAWhileItHoldsLeases(table, ownerOfA, type, routingKey);
                 Thread.sleep(LEASE.plusSeconds(6).toMillis()); // the fault lasts past A's lease: what is under test
             } finally {
                 try {
@@ -155,27 +155,43 @@ class TwoInstancesIT {
                     leasedDuringFault = watch.stop();
                 }
             }
-            assertNothingLost("stale-lease-holder", table, ledger, leasedDuringFault, events, started);
+            assertNothingLost("stale-lease-holder", table, ledger, leasedDuringFault, fired, started);
             String logOfA = Files.readString(a.serverLog());
             assertTrue(logOfA.contains("were not settled: their lease expired and another dispatcher took them over"),
                     "A's late settle was fenced off by the lease token");
         }
     }
 
-    /** Waits until A holds leases that stay the same for two seconds: it is stuck with them. */
-    private static Set<String> awaitStuckLeases(OutboxTable table, String owner) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    /**
+     * Stalls A's database connections at a moment A holds leases, so that A can neither settle nor
+     * release them any more. A's lanes claim, wait for confirms that never come, release and claim
+     * again, while B drains whatever A does not hold; when B has taken everything, a few more events
+     * committed on A nudge A into claiming again. Returns how many extra events were fired.
+     */
+    private int stallDatabaseOfAWhileItHoldsLeases(OutboxTable table, String owner, String type, String routingKey)
+            throws Exception {
+        int extra = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        long nextTopUp = System.nanoTime() + Duration.ofSeconds(2).toNanos();
         while (System.nanoTime() < deadline) {
-            Set<String> held = table.leasedBy(owner);
-            if (!held.isEmpty()) {
-                Thread.sleep(2_000); // observing that the leases do not move for a while
-                if (table.leasedBy(owner).equals(held)) {
-                    return held;
+            if (!table.leasedBy(owner).isEmpty()) {
+                databaseOfA.stall();
+                // a release already past the proxy lands within milliseconds; after that A's leases cannot change
+                Set<String> held = table.leasedBy(owner);
+                Thread.sleep(300);
+                if (!held.isEmpty() && table.leasedBy(owner).equals(held)) {
+                    System.out.printf("STALE LEASE: A stuck holding %d leases, its database stalled%n", held.size());
+                    return extra;
                 }
+                databaseOfA.resume();
+            } else if (System.nanoTime() > nextTopUp) {
+                burst(a.base(), type, routingKey, 50, 10);
+                extra += 50;
+                nextTopUp = System.nanoTime() + Duration.ofSeconds(2).toNanos();
             }
-            Thread.sleep(50);
+            Thread.sleep(20);
         }
-        throw new AssertionError("instance A never got stuck holding leases");
+        throw new AssertionError("instance A never held leases while its broker was stalled");
     }
 
     private static String dispatcherOwner(ServerInstance instance) throws Exception {
