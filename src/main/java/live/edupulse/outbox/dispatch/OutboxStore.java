@@ -20,10 +20,12 @@ import javax.sql.DataSource;
  * ({@code REQUIRES_NEW}); no transaction is ever open while the broker is waited on.
  *
  * <p><b>Claim.</b> One statement walks the aggregates that have pending events (a loose index scan
- * over the partial pending index, starting after a round-robin cursor), takes the head of each
- * (its oldest undispatched event) when it is eligible (not parked, not leased, not backing off) and
- * still the head, then that head's next consecutive eligible events, and leases them all with a
- * fresh token. Heads are locked with {@code FOR UPDATE SKIP LOCKED}; an aggregate's later events
+ * over the partial pending index, starting after a round-robin cursor), which lands on each
+ * aggregate's head (its oldest undispatched event); it locks the head by its full key when the head is
+ * eligible (not parked, not leased, not backing off), then the head's next consecutive eligible
+ * events, and leases them all with a fresh token. Every step is an index probe by key, key range or
+ * ordered {@code LIMIT 1}, so the plan cannot read the whole backlog whatever the table's
+ * statistics say ({@code ClaimPlanIT}). Heads are locked with {@code FOR UPDATE SKIP LOCKED}; an aggregate's later events
  * are only ever taken together with its head, so two dispatchers (in this JVM or another) never
  * hold events of the same aggregate at once, and first deliveries keep {@code aggregate_seq}
  * order (G4). The cost grows with the aggregates visited, not with the backlog.
@@ -42,17 +44,17 @@ public class OutboxStore {
 
     static final String CLAIM_SQL = """
             WITH RECURSIVE aggregates AS (
-                (SELECT aggregate_type, aggregate_id FROM outbox_event
+                (SELECT aggregate_type, aggregate_id, aggregate_seq FROM outbox_event
                   WHERE dispatched_at IS NULL AND (aggregate_type, aggregate_id) > (?, ?)
                     AND NOT EXISTS (SELECT 1 FROM outbox_control WHERE paused)
-                  ORDER BY aggregate_type, aggregate_id LIMIT 1)
+                  ORDER BY aggregate_type, aggregate_id, aggregate_seq LIMIT 1)
                 UNION ALL
-                SELECT later.aggregate_type, later.aggregate_id FROM aggregates a
+                SELECT later.aggregate_type, later.aggregate_id, later.aggregate_seq FROM aggregates a
                 CROSS JOIN LATERAL (
-                    SELECT aggregate_type, aggregate_id FROM outbox_event
+                    SELECT aggregate_type, aggregate_id, aggregate_seq FROM outbox_event
                      WHERE dispatched_at IS NULL
                        AND (aggregate_type, aggregate_id) > (a.aggregate_type, a.aggregate_id)
-                     ORDER BY aggregate_type, aggregate_id LIMIT 1) later
+                     ORDER BY aggregate_type, aggregate_id, aggregate_seq LIMIT 1) later
             ),
             heads AS (
                 SELECT h.aggregate_type, h.aggregate_id, h.aggregate_seq
@@ -60,15 +62,11 @@ public class OutboxStore {
                  CROSS JOIN LATERAL (
                     SELECT e.aggregate_type, e.aggregate_id, e.aggregate_seq FROM outbox_event e
                      WHERE e.aggregate_type = a.aggregate_type AND e.aggregate_id = a.aggregate_id
+                       AND e.aggregate_seq = a.aggregate_seq
                        AND e.dispatched_at IS NULL AND e.parked_at IS NULL
                        AND (e.lease_until IS NULL OR e.lease_until < now())
                        AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= now())
-                     ORDER BY e.aggregate_seq LIMIT 1
                        FOR UPDATE SKIP LOCKED) h
-                 WHERE NOT EXISTS (
-                    SELECT 1 FROM outbox_event p
-                     WHERE p.aggregate_type = h.aggregate_type AND p.aggregate_id = h.aggregate_id
-                       AND p.dispatched_at IS NULL AND p.aggregate_seq < h.aggregate_seq)
                  LIMIT ?
             ),
             run AS (

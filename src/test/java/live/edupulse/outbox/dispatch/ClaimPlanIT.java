@@ -1,0 +1,162 @@
+package live.edupulse.outbox.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import live.edupulse.outbox.testing.Database;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The claim statement on the real PostgreSQL, outside any server, in a scratch schema built from the
+ * application's own migrations. A quiet outbox is analyzed while it holds no pending row, then a
+ * backlog arrives before autovacuum analyzes it again (a broker outage does exactly that): the
+ * claim's plan must still read a bounded number of rows, not the whole backlog.
+ *
+ * <p>The statement's earlier shape checked "no earlier pending event" with a {@code NOT EXISTS}
+ * that PostgreSQL, trusting statistics that said the pending index was empty, turned into an
+ * anti-join over a materialized copy of every pending row: 3 s per claim at 100,000 pending.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClaimPlanIT {
+
+    private static final String SCHEMA = "claim_plan_lab";
+    private static final int AGGREGATES = 200;
+    private static final int PENDING_PER_AGGREGATE = 100;
+    private static final int BACKLOG = AGGREGATES * PENDING_PER_AGGREGATE;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    void quietOutboxAnalyzedThenABacklog() throws Exception {
+        try (Connection connection = Database.connect(); Statement sql = connection.createStatement()) {
+            sql.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+            sql.execute("CREATE SCHEMA " + SCHEMA);
+            sql.execute("SET search_path = " + SCHEMA);
+            try (Stream<Path> migrations = Files.list(Path.of("src/main/resources/db/migration"))) {
+                for (Path migration : migrations.sorted().toList()) {
+                    sql.execute(Files.readString(migration));
+                }
+            }
+            // the statistics stay as this test makes them
+            sql.execute("ALTER TABLE outbox_event SET (autovacuum_enabled = false)");
+            sql.execute("""
+                    INSERT INTO outbox_event (id, aggregate_type, aggregate_id, aggregate_seq, event_type, payload, dispatched_at)
+                    SELECT gen_random_uuid(), 'lab', 'agg-' || (g % 20), g, 'lab.e', repeat('x', 600), now()
+                      FROM generate_series(1, 2000) g""");
+            sql.execute("ANALYZE outbox_event");
+            sql.execute("""
+                    INSERT INTO outbox_event (id, aggregate_type, aggregate_id, aggregate_seq, event_type, payload)
+                    SELECT gen_random_uuid(), 'lab', 'agg-' || lpad((g %% %1$d)::text, 4, '0'), 1000 + g / %1$d,
+                           'lab.e', repeat('x', 600)
+                      FROM generate_series(0, %2$d - 1) g""".formatted(AGGREGATES, BACKLOG));
+        }
+    }
+
+    @AfterAll
+    void dropScratchSchema() throws SQLException {
+        try (Connection connection = Database.connect(); Statement sql = connection.createStatement()) {
+            sql.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+        }
+    }
+
+    @Test
+    void steadyStateClaimReadsRowsOfTheAggregatesItVisitsNotTheBacklog() throws Exception {
+        ClaimCost cost = explainClaim(2, 500, "auto");
+        assertEquals(2 * PENDING_PER_AGGREGATE, cost.leased(), "both visited aggregates' runs leased");
+        assertBounded(cost, 2 * PENDING_PER_AGGREGATE);
+    }
+
+    @Test
+    void theGenericPlanOfTheServerPreparedStatementIsBoundedToo() throws Exception {
+        // PgJDBC prepares the statement on the server after five executions; PostgreSQL may then keep a generic plan
+        ClaimCost cost = explainClaim(2, 500, "force_generic_plan");
+        assertEquals(2 * PENDING_PER_AGGREGATE, cost.leased());
+        assertBounded(cost, 2 * PENDING_PER_AGGREGATE);
+    }
+
+    @Test
+    void wideClaimReadsEachVisitedAggregateOnce() throws Exception {
+        // a first claim visits as many aggregates as its batch holds and reads a run of each
+        ClaimCost cost = explainClaim(50, 50, "auto");
+        assertEquals(50, cost.leased());
+        assertBounded(cost, 50 * 50);
+    }
+
+    /**
+     * Each row of the visited aggregates' runs is read a few times (scan, sort, the update's lookup);
+     * nothing may be read once per pending row of the whole backlog.
+     */
+    private static void assertBounded(ClaimCost cost, int rowsOfVisitedAggregates) {
+        System.out.printf("CLAIM PLAN: leased %d of a %d-event backlog reading %d rows%n",
+                cost.leased(), BACKLOG, cost.rowsRead());
+        assertTrue(cost.rowsRead() <= 4L * rowsOfVisitedAggregates + 100,
+                "the claim read " + cost.rowsRead() + " rows of a " + BACKLOG + "-event backlog to lease "
+                        + cost.leased() + "; plan:\n" + cost.plan().toPrettyString());
+    }
+
+    /** Runs the dispatcher's claim under EXPLAIN ANALYZE in a transaction rolled back after. */
+    private static ClaimCost explainClaim(int aggregates, int batchSize, String planCacheMode) throws Exception {
+        try (Connection connection = Database.connect()) {
+            connection.setAutoCommit(false);
+            try (Statement sql = connection.createStatement()) {
+                sql.execute("SET LOCAL search_path = " + SCHEMA);
+                sql.execute("SET LOCAL plan_cache_mode = " + planCacheMode);
+                sql.execute("PREPARE lab_claim(text, text, int, int, int, uuid, uuid, float8) AS "
+                        + numberedParameters(OutboxStore.CLAIM_SQL));
+            }
+            // EXECUTE's arguments cannot be bind parameters; these are numbers and fresh UUIDs
+            String explain = "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE lab_claim('', '', %d, %d, %d, '%s', '%s', 30)"
+                    .formatted(aggregates, batchSize, batchSize, UUID.randomUUID(), UUID.randomUUID());
+            try (Statement sql = connection.createStatement(); ResultSet result = sql.executeQuery(explain)) {
+                result.next();
+                JsonNode plan = JSON.readTree(result.getString(1)).get(0).get("Plan");
+                return new ClaimCost(plan.get("Actual Rows").asLong(), rowsReadFromOutbox(plan), plan);
+            } finally {
+                connection.rollback();
+            }
+        }
+    }
+
+    /** Rows produced by every scan of outbox_event and every node that re-reads them (materialize, sort), all loops. */
+    private static long rowsReadFromOutbox(JsonNode node) {
+        String type = node.path("Node Type").asText();
+        boolean reads = "outbox_event".equals(node.path("Relation Name").asText()) && type.contains("Scan")
+                || List.of("Materialize", "Sort", "Hash").contains(type);
+        long own = reads ? node.path("Actual Rows").asLong() * node.path("Actual Loops").asLong() : 0;
+        long children = 0;
+        for (JsonNode child : node.path("Plans")) {
+            children += rowsReadFromOutbox(child);
+        }
+        return own + children;
+    }
+
+    /** Turns JDBC's {@code ?} placeholders into {@code $1, $2, ...} for a server-side PREPARE. */
+    private static String numberedParameters(String jdbcSql) {
+        StringBuilder numbered = new StringBuilder();
+        int parameter = 0;
+        for (char c : jdbcSql.toCharArray()) {
+            if (c == '?') {
+                numbered.append('$').append(++parameter);
+            } else {
+                numbered.append(c);
+            }
+        }
+        return numbered.toString();
+    }
+
+    private record ClaimCost(long leased, long rowsRead, JsonNode plan) {
+    }
+}
