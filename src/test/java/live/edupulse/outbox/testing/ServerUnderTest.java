@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The application server the Arquillian suite runs on, as the build names it (system property
@@ -16,37 +17,27 @@ import java.util.concurrent.TimeUnit;
 public enum ServerUnderTest {
 
     /** WildFly provisioned into target/server; health on the management port. */
-    WILDFLY(8080, "http://127.0.0.1:9990/") {
-        @Override
-        public Path log() {
-            return Path.of(System.getProperty("jboss.home"), "standalone", "log", "server.log");
-        }
-
-        @Override
-        String commandLineMark() {
-            return "-Djboss.home.dir=" + System.getProperty("jboss.home");
-        }
-    },
+    WILDFLY(8080, "http://127.0.0.1:9990/",
+            () -> Path.of(System.getProperty("jboss.home"), "standalone", "log", "server.log"),
+            () -> "-Djboss.home.dir=" + System.getProperty("jboss.home")),
 
     /** Open Liberty server edupulse-test in target/liberty/wlp; health on the application port. */
-    LIBERTY(9080, "http://127.0.0.1:9080/") {
-        @Override
-        public Path log() {
-            return Path.of(System.getProperty("wlp.home"), "usr", "servers", "edupulse-test", "logs", "messages.log");
-        }
+    LIBERTY(9080, "http://127.0.0.1:9080/",
+            () -> Path.of(System.getProperty("wlp.home"), "usr", "servers", "edupulse-test", "logs", "messages.log"),
+            () -> "ws-server.jar edupulse-test");
 
-        @Override
-        String commandLineMark() {
-            return "ws-server.jar edupulse-test";
-        }
-    };
-
+    // Suppliers rather than constant-specific class bodies: those compile to subclasses of a sealed
+    // enum, which Liberty's Arquillian adapter fails to load while scanning the test WAR for servlets.
     private final int httpPort;
     private final String healthBase;
+    private final Supplier<Path> log;
+    private final Supplier<String> commandLineMark;
 
-    ServerUnderTest(int httpPort, String healthBase) {
+    ServerUnderTest(int httpPort, String healthBase, Supplier<Path> log, Supplier<String> commandLineMark) {
         this.httpPort = httpPort;
         this.healthBase = healthBase;
+        this.log = log;
+        this.commandLineMark = commandLineMark;
     }
 
     /**
@@ -72,14 +63,14 @@ public enum ServerUnderTest {
     }
 
     /** The server's main log file. */
-    public abstract Path log();
-
-    abstract String commandLineMark();
+    public Path log() {
+        return log.get();
+    }
 
     /** A thread dump of the server's JVM (jcmd). */
     public String threadDump() throws IOException, InterruptedException {
         long pid = ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.contains(commandLineMark())).orElse(false))
+                .filter(p -> p.info().commandLine().map(c -> c.contains(commandLineMark.get())).orElse(false))
                 .mapToLong(ProcessHandle::pid).findFirst()
                 .orElseThrow(() -> new AssertionError("no running " + this + " JVM found"));
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
