@@ -1,7 +1,9 @@
 package live.edupulse.outbox.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,6 +31,8 @@ import org.junit.jupiter.api.TestInstance;
  * <p>The statement's earlier shape checked "no earlier pending event" with a {@code NOT EXISTS}
  * that PostgreSQL, trusting statistics that said the pending index was empty, turned into an
  * anti-join over a materialized copy of every pending row: 3 s per claim at 100,000 pending.
+ * And the claim must never be JIT-compiled: its estimated cost passes PostgreSQL's JIT threshold
+ * with a large backlog, and compiling takes half a second per claim.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClaimPlanIT {
@@ -74,7 +78,7 @@ class ClaimPlanIT {
 
     @Test
     void steadyStateClaimReadsRowsOfTheAggregatesItVisitsNotTheBacklog() throws Exception {
-        ClaimCost cost = explainClaim(2, 500, "auto");
+        ClaimCost cost = explainClaim(2, 500, "auto", false);
         assertEquals(2 * PENDING_PER_AGGREGATE, cost.leased(), "both visited aggregates' runs leased");
         assertBounded(cost, 2 * PENDING_PER_AGGREGATE);
     }
@@ -82,7 +86,7 @@ class ClaimPlanIT {
     @Test
     void theGenericPlanOfTheServerPreparedStatementIsBoundedToo() throws Exception {
         // PgJDBC prepares the statement on the server after five executions; PostgreSQL may then keep a generic plan
-        ClaimCost cost = explainClaim(2, 500, "force_generic_plan");
+        ClaimCost cost = explainClaim(2, 500, "force_generic_plan", false);
         assertEquals(2 * PENDING_PER_AGGREGATE, cost.leased());
         assertBounded(cost, 2 * PENDING_PER_AGGREGATE);
     }
@@ -90,9 +94,23 @@ class ClaimPlanIT {
     @Test
     void wideClaimReadsEachVisitedAggregateOnce() throws Exception {
         // a first claim visits as many aggregates as its batch holds and reads a run of each
-        ClaimCost cost = explainClaim(50, 50, "auto");
+        ClaimCost cost = explainClaim(50, 50, "auto", false);
         assertEquals(50, cost.leased());
         assertBounded(cost, 50 * 50);
+    }
+
+    @Test
+    void theClaimIsNeverJitCompiled() throws Exception {
+        try (Connection connection = Database.connect(); Statement sql = connection.createStatement();
+             ResultSet available = sql.executeQuery("SELECT pg_jit_available()")) {
+            available.next();
+            assumeTrue(available.getBoolean(1), "this PostgreSQL has no JIT provider: nothing to switch off");
+        }
+        // a server whose threshold the claim's cost passes: with a large backlog the planner's estimate
+        // for the walk passes the default jit_above_cost, and compiling costs half a second per claim
+        ClaimCost cost = explainClaim(2, 500, "auto", true);
+        assertEquals(2 * PENDING_PER_AGGREGATE, cost.leased());
+        assertFalse(cost.jitCompiled(), "the claim's session switches JIT off");
     }
 
     /**
@@ -107,23 +125,34 @@ class ClaimPlanIT {
                         + cost.leased() + "; plan:\n" + cost.plan().toPrettyString());
     }
 
-    /** Runs the dispatcher's claim under EXPLAIN ANALYZE in a transaction rolled back after. */
-    private static ClaimCost explainClaim(int aggregates, int batchSize, String planCacheMode) throws Exception {
+    /**
+     * Runs the dispatcher's claim under EXPLAIN ANALYZE, in a transaction prepared as the dispatcher
+     * prepares it and rolled back after; {@code jitForEveryStatement} first sets the server's JIT
+     * threshold to zero, so only the claim's own session settings can keep JIT away.
+     */
+    private static ClaimCost explainClaim(int aggregates, int batchSize, String planCacheMode,
+                                          boolean jitForEveryStatement) throws Exception {
         try (Connection connection = Database.connect()) {
             connection.setAutoCommit(false);
             try (Statement sql = connection.createStatement()) {
                 sql.execute("SET LOCAL search_path = " + SCHEMA);
                 sql.execute("SET LOCAL plan_cache_mode = " + planCacheMode);
+                if (jitForEveryStatement) {
+                    sql.execute("SET LOCAL jit_above_cost = 0");
+                }
                 sql.execute("PREPARE lab_claim(text, text, int, int, int, uuid, uuid, float8) AS "
                         + numberedParameters(OutboxStore.CLAIM_SQL));
             }
+            OutboxStore.prepareClaimSession(connection);
             // EXECUTE's arguments cannot be bind parameters; these are numbers and fresh UUIDs
             String explain = "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE lab_claim('', '', %d, %d, %d, '%s', '%s', 30)"
                     .formatted(aggregates, batchSize, batchSize, UUID.randomUUID(), UUID.randomUUID());
             try (Statement sql = connection.createStatement(); ResultSet result = sql.executeQuery(explain)) {
                 result.next();
-                JsonNode plan = JSON.readTree(result.getString(1)).get(0).get("Plan");
-                return new ClaimCost(plan.get("Actual Rows").asLong(), rowsReadFromOutbox(plan), plan);
+                JsonNode explained = JSON.readTree(result.getString(1)).get(0);
+                JsonNode plan = explained.get("Plan");
+                return new ClaimCost(plan.get("Actual Rows").asLong(), rowsReadFromOutbox(plan),
+                        explained.has("JIT"), plan);
             } finally {
                 connection.rollback();
             }
@@ -157,6 +186,6 @@ class ClaimPlanIT {
         return numbered.toString();
     }
 
-    private record ClaimCost(long leased, long rowsRead, JsonNode plan) {
+    private record ClaimCost(long leased, long rowsRead, boolean jitCompiled, JsonNode plan) {
     }
 }
