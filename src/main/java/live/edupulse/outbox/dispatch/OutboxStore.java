@@ -26,8 +26,9 @@ import javax.sql.DataSource;
  * eligible (not parked, not leased, not backing off), then the head's next consecutive eligible
  * events, and leases them all with a fresh token. Every step is an index probe by key, key range or
  * ordered {@code LIMIT 1}; with the claim's planner settings ({@link #prepareClaimSession}) the plan
- * cannot read the whole backlog whatever the table's statistics say ({@code ClaimPlanIT}). Heads are locked with {@code FOR UPDATE SKIP LOCKED}; an aggregate's later events
- * are only ever taken together with its head, so two dispatchers (in this JVM or another) never
+ * cannot read the whole backlog whatever the table's statistics say ({@code ClaimPlanIT}). Heads
+ * are locked with {@code FOR UPDATE SKIP LOCKED}; an aggregate's later events are only ever taken
+ * together with its head, so two dispatchers (in this JVM or another) never
  * hold events of the same aggregate at once, and first deliveries keep {@code aggregate_seq}
  * order (G4). The cost grows with the aggregates visited, not with the backlog.
  *

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -122,17 +123,12 @@ class ClaimPlanIT {
     }
 
     /** Sequential and bitmap scans of outbox_event anywhere in the plan. */
-    private static List<String> scansOtherThanIndexProbes(JsonNode node) {
-        List<String> found = new java.util.ArrayList<>();
-        String type = node.path("Node Type").asText();
-        if ("outbox_event".equals(node.path("Relation Name").asText())
-                && (type.equals("Seq Scan") || type.startsWith("Bitmap"))) {
-            found.add(type);
-        }
-        for (JsonNode child : node.path("Plans")) {
-            found.addAll(scansOtherThanIndexProbes(child));
-        }
-        return found;
+    private static List<String> scansOtherThanIndexProbes(JsonNode plan) {
+        return nodes(plan).stream()
+                .filter(ClaimPlanIT::readsOutbox)
+                .map(node -> node.path("Node Type").asText())
+                .filter(type -> type.equals("Seq Scan") || type.startsWith("Bitmap"))
+                .toList();
     }
 
     /**
@@ -186,16 +182,25 @@ class ClaimPlanIT {
     }
 
     /** Rows produced by every scan of outbox_event and every node that re-reads them (materialize, sort), all loops. */
-    private static long rowsReadFromOutbox(JsonNode node) {
-        String type = node.path("Node Type").asText();
-        boolean reads = "outbox_event".equals(node.path("Relation Name").asText()) && type.contains("Scan")
-                || List.of("Materialize", "Sort", "Hash").contains(type);
-        long own = reads ? node.path("Actual Rows").asLong() * node.path("Actual Loops").asLong() : 0;
-        long children = 0;
+    private static long rowsReadFromOutbox(JsonNode plan) {
+        return nodes(plan).stream()
+                .filter(node -> readsOutbox(node) && node.path("Node Type").asText().contains("Scan")
+                        || List.of("Materialize", "Sort", "Hash").contains(node.path("Node Type").asText()))
+                .mapToLong(node -> node.path("Actual Rows").asLong() * node.path("Actual Loops").asLong())
+                .sum();
+    }
+
+    private static boolean readsOutbox(JsonNode node) {
+        return "outbox_event".equals(node.path("Relation Name").asText());
+    }
+
+    /** The plan node and all nodes below it. */
+    private static List<JsonNode> nodes(JsonNode node) {
+        List<JsonNode> all = new ArrayList<>(List.of(node));
         for (JsonNode child : node.path("Plans")) {
-            children += rowsReadFromOutbox(child);
+            all.addAll(nodes(child));
         }
-        return own + children;
+        return all;
     }
 
     /** Turns JDBC's {@code ?} placeholders into {@code $1, $2, ...} for a server-side PREPARE. */

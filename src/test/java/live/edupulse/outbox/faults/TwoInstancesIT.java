@@ -145,8 +145,9 @@ class TwoInstancesIT {
             try {
                 burst(a.base(), type, routingKey, events, 100); // A's own commits nudge A first
                 // A's database stalls while A holds leases: its settle will come after its lease expired.
-                fired = events + stallDatabaseOfAWhileItHoldsLeases(table, ownerOfA, type, routingKey);
-                Thread.sleep(LEASE.plusSeconds(6).toMillis()); // the fault lasts past A's lease: what is under test
+                StuckLeases stuck = stallDatabaseOfAWhileItHoldsLeases(table, ownerOfA, type, routingKey);
+                fired = events + stuck.extraEvents();
+                awaitTakenOver(table, ownerOfA, stuck.held()); // the fault lasts past A's lease: what is under test
             } finally {
                 try {
                     databaseOfA.resume();
@@ -166,10 +167,10 @@ class TwoInstancesIT {
      * Stalls A's database connections at a moment A holds leases, so that A can neither settle nor
      * release them any more. A's lanes claim, wait for confirms that never come, release and claim
      * again, while B drains whatever A does not hold; when B has taken everything, a few more events
-     * committed on A nudge A into claiming again. Returns how many extra events were fired.
+     * committed on A nudge A into claiming again.
      */
-    private int stallDatabaseOfAWhileItHoldsLeases(OutboxTable table, String owner, String type, String routingKey)
-            throws Exception {
+    private StuckLeases stallDatabaseOfAWhileItHoldsLeases(OutboxTable table, String owner, String type,
+                                                           String routingKey) throws Exception {
         int extra = 0;
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         long nextTopUp = System.nanoTime() + Duration.ofSeconds(2).toNanos();
@@ -181,7 +182,7 @@ class TwoInstancesIT {
                 Thread.sleep(300);
                 if (!held.isEmpty() && table.leasedBy(owner).equals(held)) {
                     System.out.printf("STALE LEASE: A stuck holding %d leases, its database stalled%n", held.size());
-                    return extra;
+                    return new StuckLeases(held, extra);
                 }
                 databaseOfA.resume();
             } else if (System.nanoTime() > nextTopUp) {
@@ -192,6 +193,24 @@ class TwoInstancesIT {
             Thread.sleep(20);
         }
         throw new AssertionError("instance A never held leases while its broker was stalled");
+    }
+
+    /** What A holds when its database stalls, and how many events were fired to get it there. */
+    private record StuckLeases(Set<String> held, int extraEvents) {
+    }
+
+    /**
+     * Waits until none of the rows A is stuck with is leased by A any more: their lease expired and
+     * B claimed them (or has already delivered them). Only then is A's settle a late one.
+     */
+    private static void awaitTakenOver(OutboxTable table, String owner, Set<String> held) throws Exception {
+        long deadline = System.nanoTime() + LEASE.multipliedBy(6).toNanos();
+        while (!java.util.Collections.disjoint(table.leasedBy(owner), held)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("B never took over the rows A held past its lease");
+            }
+            Thread.sleep(100);
+        }
     }
 
     private static String dispatcherOwner(ServerInstance instance) throws Exception {
