@@ -19,12 +19,25 @@ public class EventRecordingException extends RuntimeException {
     private final String eventType;
 
     public EventRecordingException(String eventType, String message, Throwable cause) {
-        super("Event " + eventType + " was not recorded: " + message, cause);
+        super("Event " + printable(eventType) + " was not recorded: " + message, cause);
         this.eventType = eventType;
     }
 
     public EventRecordingException(String eventType, String message) {
         this(eventType, message, null);
+    }
+
+    /** The event type for a log line: control characters escaped, at most 120 characters. */
+    private static String printable(String eventType) {
+        if (eventType == null) {
+            return "null";
+        }
+        StringBuilder shown = new StringBuilder();
+        for (int i = 0; i < eventType.length() && shown.length() < 120; i++) {
+            char c = eventType.charAt(i);
+            shown.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return shown.length() < eventType.length() ? shown + "..." : shown.toString();
     }
 
     /** The event type of the event that was refused (as given, possibly null if the event had none). */

@@ -22,6 +22,12 @@ import java.util.concurrent.TimeUnit;
  * <p>A return carries no delivery tag; it is correlated by message-id, and arrives before the
  * confirm of the same message, which then settles as {@link PublishOutcome.Returned}.
  *
+ * <p>Delivery tags are the client's count of publishes on the channel, and the broker counts the
+ * messages it received. The two agree only while every publish call either reached the channel or
+ * left the count alone: after {@link #withdraw} (a publish that failed, possibly after the client's
+ * count advanced) the tracker refuses every further {@link #expect}, so the channel must be
+ * discarded, and a confirm can never be credited to the wrong message.
+ *
  * <p>Thread-safety: the publishing thread calls {@link #expect} and {@link #await}; the client's
  * dispatch thread calls the listener methods. All state is guarded by this object's monitor.
  */
@@ -31,15 +37,34 @@ final class ConfirmTracker implements ConfirmListener, ReturnListener, ShutdownL
     private final Map<String, PublishOutcome> outcomes = new HashMap<>();
     private final Map<String, String> returns = new HashMap<>();
     private String closedBecause;
+    private boolean desynchronized;
+    private long lastTag;
 
+    /**
+     * Registers the message about to be published with {@code deliveryTag}.
+     *
+     * @throws IllegalStateException after a {@link #withdraw}, or for a tag not above every earlier
+     *                               one: the channel's count can no longer be trusted
+     */
     synchronized void expect(long deliveryTag, String messageId) {
+        if (desynchronized) {
+            throw new IllegalStateException("a publish on this channel failed; its delivery tags may be off by one");
+        }
+        if (deliveryTag <= lastTag) {
+            throw new IllegalStateException("delivery tag " + deliveryTag + " after " + lastTag);
+        }
+        lastTag = deliveryTag;
         outstanding.put(deliveryTag, messageId);
         outcomes.remove(messageId);
     }
 
-    /** Forgets a message whose publish call failed before it reached the channel. */
+    /**
+     * Forgets a message whose publish call failed. The channel's count may have advanced without
+     * the broker's: nothing more may be expected on this tracker.
+     */
     synchronized void withdraw(long deliveryTag) {
         outstanding.remove(deliveryTag);
+        desynchronized = true;
     }
 
     synchronized boolean isClosed() {

@@ -9,16 +9,13 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
-import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
@@ -30,17 +27,15 @@ import live.edupulse.outbox.config.BrokerSettings;
  * Publishes batches to RabbitMQ with publisher confirms, {@code mandatory}, persistent, over one
  * connection with automatic recovery.
  *
- * <p>Failure model: {@link Lane#publish} never throws for broker trouble. Each message gets an outcome;
- * anything the broker did not decide about (not connected, blocked, channel closed, no confirm in
- * time, lease deadline reached) is {@link PublishOutcome.Unconfirmed}, which callers treat as a
- * broker-wide failure. After such a failure the channel is discarded, so late confirms of one
- * channel can never be matched against messages of another.
+ * <p>Failure model: {@link PublishingLane#publish} never throws. Each message gets an outcome; a
+ * message's own failure is attributed to it, anything the broker did not decide about is
+ * {@link PublishOutcome.Unconfirmed} (see {@link PublishingLane}).
  *
- * <p>While the broker blocks publishers, {@link Lane#publish} publishes nothing. A publish call that is
+ * <p>While the broker blocks publishers, {@link PublishingLane#publish} publishes nothing. A publish call that is
  * already stuck in a socket write when the block arrives is freed by {@link #abort()}, which the
  * dispatcher's watchdog calls when a drain overruns its deadline.
  *
- * <p>Thread-safety: each {@link Lane} is used by one thread at a time (a drain of the dispatcher);
+ * <p>Thread-safety: each {@link PublishingLane} is used by one thread at a time (a drain of the dispatcher);
  * several lanes publish at once over the one connection. {@link #state()}, {@link #abort()} and
  * {@link #close()} may be called from any thread.
  */
@@ -141,128 +136,21 @@ public final class RabbitPublisher implements AutoCloseable {
      * A new publishing lane: its own channel in confirm mode on this publisher's connection, with
      * its own confirm tracking. Lanes publish concurrently; one lane is used by one thread at a time.
      */
-    public Lane lane() {
-        return new Lane();
+    public PublishingLane lane() {
+        return new PublishingLane(this::openChannel, settings.exchange(), settings.confirmTimeout(), this::properties,
+                () -> blockedReason);
     }
 
-    /**
-     * One channel's worth of publishing. After a broker-wide failure its channel is discarded, so
-     * late confirms of that channel can never be matched against messages of the next one.
-     */
-    public final class Lane {
-
-        private Channel channel;
-        private ConfirmTracker tracker;
-
-        private Lane() {
+    private Channel openChannel() throws IOException {
+        Connection current = connection;
+        if (current == null || !current.isOpen()) {
+            throw new IOException("not connected to " + describeTarget());
         }
-
-        /**
-         * Publishes {@code messages} in order and waits for their confirms.
-         *
-         * @param publishUntilNanos  no message is handed to the broker after this {@link System#nanoTime()}
-         * @param confirmsUntilNanos confirms are awaited until this instant at the latest
-         * @return an outcome for every message (an interrupt makes the unconfirmed ones
-         *         {@link PublishOutcome.Unconfirmed} and stays set on the thread)
-         */
-        public Map<String, PublishOutcome> publish(List<OutboundMessage> messages, long publishUntilNanos,
-                                                   long confirmsUntilNanos) {
-            Map<String, PublishOutcome> outcomes = new HashMap<>();
-            Channel publishing;
-            try {
-                publishing = publishingChannel();
-            } catch (IOException | RuntimeException e) {
-                return unconfirmed(messages, 0, outcomes, "no channel: " + e.getMessage());
-            }
-            ConfirmTracker confirms = tracker;
-            List<String> sent = new ArrayList<>(messages.size());
-            for (int i = 0; i < messages.size(); i++) {
-                String refusal = refusalBeforePublish(publishUntilNanos);
-                if (refusal != null) {
-                    unconfirmed(messages, i, outcomes, refusal);
-                    break;
-                }
-                OutboundMessage message = messages.get(i);
-                long deliveryTag = publishing.getNextPublishSeqNo();
-                confirms.expect(deliveryTag, message.messageId());
-                try {
-                    publishing.basicPublish(settings.exchange(), message.routingKey(), true, properties(message),
-                            message.body());
-                    sent.add(message.messageId());
-                } catch (IOException | ShutdownSignalException e) {
-                    confirms.withdraw(deliveryTag);
-                    unconfirmed(messages, i, outcomes, "publish failed: " + e.getMessage());
-                    break;
-                }
-            }
-            long confirmDeadline = Math.min(confirmsUntilNanos, System.nanoTime() + settings.confirmTimeout().toNanos());
-            try {
-                outcomes.putAll(confirms.await(sent, confirmDeadline));
-            } catch (InterruptedException e) {
-                // shutting down: report what is unknown as such, so the caller can still release it
-                Thread.currentThread().interrupt();
-                PublishOutcome unknown = new PublishOutcome.Unconfirmed("interrupted while waiting for confirms");
-                sent.forEach(id -> outcomes.put(id, unknown));
-            }
-            if (outcomes.values().stream().anyMatch(PublishOutcome.Unconfirmed.class::isInstance)) {
-                discardChannel();
-            }
-            return outcomes;
+        Channel channel = current.createChannel();
+        if (channel == null) {
+            throw new IOException("the connection has no channel left");
         }
-
-        private Channel publishingChannel() throws IOException {
-            Connection current = connection;
-            if (current == null || !current.isOpen()) {
-                throw new IOException("not connected to " + describeTarget());
-            }
-            if (channel != null && (tracker.isClosed() || !channel.isOpen())) {
-                discardChannel();
-            }
-            if (channel == null) {
-                Channel fresh = current.createChannel();
-                ConfirmTracker freshTracker = new ConfirmTracker();
-                fresh.addShutdownListener(freshTracker);
-                fresh.addConfirmListener(freshTracker);
-                fresh.addReturnListener(freshTracker);
-                fresh.confirmSelect();
-                channel = fresh;
-                tracker = freshTracker;
-            }
-            return channel;
-        }
-
-        private void discardChannel() {
-            Channel old = channel;
-            channel = null;
-            tracker = null;
-            if (old != null) {
-                try {
-                    old.abort();
-                } catch (IOException | RuntimeException e) {
-                    LOG.log(Level.FINE, "closing a failed channel", e);
-                }
-            }
-        }
-    }
-
-    private String refusalBeforePublish(long publishUntilNanos) {
-        String blocked = blockedReason;
-        if (blocked != null) {
-            return "broker blocks publishers: " + blocked;
-        }
-        if (System.nanoTime() - publishUntilNanos > 0) {
-            return "lease deadline reached before this message was published";
-        }
-        return null;
-    }
-
-    private static Map<String, PublishOutcome> unconfirmed(List<OutboundMessage> messages, int from,
-                                                           Map<String, PublishOutcome> into, String reason) {
-        PublishOutcome outcome = new PublishOutcome.Unconfirmed(reason);
-        for (int i = from; i < messages.size(); i++) {
-            into.put(messages.get(i).messageId(), outcome);
-        }
-        return into;
+        return channel;
     }
 
     private AMQP.BasicProperties properties(OutboundMessage message) {

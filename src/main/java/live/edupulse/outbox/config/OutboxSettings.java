@@ -8,10 +8,11 @@ import java.util.function.Function;
  * All of the outbox's configuration, read once at start and validated as a whole. Keys, defaults and
  * descriptions live in {@code META-INF/microprofile-config.properties}; the README has the table.
  *
- * @param migrateSchema apply the SQL migrations at deploy (false: a DBA applies them)
+ * @param migrateSchema   apply the SQL migrations at deploy (false: a DBA applies them)
+ * @param maxMessageBytes the largest message an event may become; a bigger one is refused at recording
  */
 public record OutboxSettings(BrokerSettings broker, DispatchSettings dispatch, RetentionSettings retention,
-                             boolean migrateSchema) {
+                             boolean migrateSchema, int maxMessageBytes) {
 
     /**
      * Reads and validates every key.
@@ -78,7 +79,8 @@ public record OutboxSettings(BrokerSettings broker, DispatchSettings dispatch, R
                 values.duration("outbox.retention.dispatched-age", Duration.ofSeconds(1), Duration.ofDays(3650)),
                 values.integer("outbox.retention.chunk-size", 1, 100_000));
 
-        return new OutboxSettings(broker, dispatch, retention, values.bool("outbox.schema.migrate"));
+        return new OutboxSettings(broker, dispatch, retention, values.bool("outbox.schema.migrate"),
+                values.integer("outbox.message.max-bytes", 1024, 512 * 1024 * 1024));
     }
 
     private static String exchangeName(String name) {

@@ -33,7 +33,7 @@ final class MessageEnvelope {
 
     static OutboundMessage of(ClaimedEvent event) {
         return new OutboundMessage(event.id().toString(), event.eventType(), event.occurredAt(), headers(event),
-                body(event));
+                body(event), event.aggregateType() + '\u0000' + event.aggregateId(), event.attempts() > 0);
     }
 
     static byte[] body(ClaimedEvent event) {

@@ -31,6 +31,7 @@ import live.edupulse.outbox.broker.BrokerState;
 import live.edupulse.outbox.broker.BrokerUnavailableException;
 import live.edupulse.outbox.broker.OutboundMessage;
 import live.edupulse.outbox.broker.PublishOutcome;
+import live.edupulse.outbox.broker.PublishingLane;
 import live.edupulse.outbox.broker.RabbitPublisher;
 import live.edupulse.outbox.config.DispatchSettings;
 import live.edupulse.outbox.config.OutboxConfiguration;
@@ -379,11 +380,11 @@ public class OutboxDispatcher {
     /** A lane of this dispatcher: its broker channel, and the deadline of the batch it runs. */
     private static final class Worker {
 
-        final RabbitPublisher.Lane channel;
+        final PublishingLane channel;
         /** System.nanoTime() after which the running batch has outlived its lease; 0 when none runs. */
         volatile long batchDeadline;
 
-        Worker(RabbitPublisher.Lane channel) {
+        Worker(PublishingLane channel) {
             this.channel = channel;
         }
     }

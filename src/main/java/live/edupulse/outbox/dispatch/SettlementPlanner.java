@@ -17,8 +17,9 @@ import live.edupulse.outbox.config.UnroutablePolicy;
  * it: they are released and go again after it (consumers may see them twice, and tell by
  * {@code aggregate_seq}).
  *
- * <p>Only a failure of the message itself (a nack, or a return under policy {@code retry}) spends
- * an attempt. Unconfirmed messages (broker-wide trouble) are released as they are.
+ * <p>Only a failure of the message itself (a nack, a refusal, or a return under policy
+ * {@code retry}) spends an attempt. Unconfirmed messages (broker-wide trouble) and withheld ones
+ * (behind a failed event of their aggregate) are released as they are.
  */
 final class SettlementPlanner {
 
@@ -56,6 +57,9 @@ final class SettlementPlanner {
                 }
             } else if (outcome instanceof PublishOutcome.Nacked nacked) {
                 failed.add(failure(event, nacked.reason()));
+                heldBack.add(aggregate);
+            } else if (outcome instanceof PublishOutcome.Refused refused) {
+                failed.add(failure(event, "refused: " + refused.reason()));
                 heldBack.add(aggregate);
             } else {
                 released.add(event.id());

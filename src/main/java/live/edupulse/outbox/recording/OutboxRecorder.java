@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.UUID;
 import live.edupulse.outbox.api.DomainEvent;
 import live.edupulse.outbox.api.EventRecordingException;
+import live.edupulse.outbox.config.OutboxConfiguration;
 
 /**
  * Records every {@link DomainEvent} fired with {@code Event.fire} as an outbox row, in the caller's
@@ -55,6 +56,9 @@ public class OutboxRecorder {
     @Inject
     Event<EventsCommitted> committed;
 
+    @Inject
+    OutboxConfiguration configuration;
+
     void record(@Observes DomainEvent event) {
         String eventType = event.eventType();
         if (transactions.getTransactionStatus() != Status.STATUS_ACTIVE) {
@@ -64,13 +68,15 @@ public class OutboxRecorder {
         }
         try {
             EventShape.check(event);
+            String payload = PayloadJson.write(event.payload());
+            EventShape.checkSize(event, payload, configuration.settings().maxMessageBytes());
             UUID id = EventIds.next();
             entityManager.createNativeQuery(RECORD_SQL)
                     .setParameter(1, event.aggregateType())
                     .setParameter(2, event.aggregateId())
                     .setParameter(3, id.toString())
                     .setParameter(4, eventType)
-                    .setParameter(5, PayloadJson.write(event.payload()))
+                    .setParameter(5, payload)
                     .setParameter(6, headers())
                     .getSingleResult();
             CommitNotifier.add(transactions, committed, id);

@@ -24,7 +24,7 @@ class RabbitPublisherIT {
 
     private static OutboundMessage message(String routingKey, String aggregateId) {
         return new OutboundMessage(UUID.randomUUID().toString(), routingKey, Instant.now(),
-                Map.of("aggregate_id", aggregateId), "{}".getBytes(StandardCharsets.UTF_8));
+                Map.of("aggregate_id", aggregateId), "{}".getBytes(StandardCharsets.UTF_8), aggregateId, false);
     }
 
     @Test
@@ -34,7 +34,7 @@ class RabbitPublisherIT {
         try (RabbitPublisher publisher = new RabbitPublisher(SETTINGS, "publisher-test");
              BrokerProbe probe = new BrokerProbe(routingKey)) {
             publisher.connect();
-            RabbitPublisher.Lane lane = publisher.lane();
+            PublishingLane lane = publisher.lane();
             long now = System.nanoTime();
             Map<String, PublishOutcome> late = lane.publish(List.of(message(routingKey, aggregateId)), now - 1, now + 1_000_000_000L);
             assertInstanceOf(PublishOutcome.Unconfirmed.class, late.values().iterator().next());
@@ -68,7 +68,7 @@ class RabbitPublisherIT {
             try {
                 List<java.util.concurrent.Future<Map<String, PublishOutcome>>> results = new java.util.ArrayList<>();
                 for (List<OutboundMessage> batch : batches) {
-                    RabbitPublisher.Lane lane = publisher.lane();
+                    PublishingLane lane = publisher.lane();
                     results.add(threads.submit(() -> lane.publish(batch, deadline, deadline)));
                 }
                 for (int lane = 0; lane < 4; lane++) {

@@ -81,4 +81,17 @@ class SettlementPlannerTest {
         assertTrue(settlement.dispatched().isEmpty());
         assertEquals(List.of(events.get(0).id(), events.get(1).id(), events.get(2).id()), settlement.released());
     }
+
+    @Test
+    void aRefusedMessageSpendsAnAttemptAndParksAtTheMaximumWhileItsAggregateWaits() {
+        List<ClaimedEvent> events = List.of(event("a", 1, 2), event("a", 2, 0), event("b", 1, 0));
+        Settlement settlement = plan(UnroutablePolicy.ACCEPT, events,
+                new PublishOutcome.Refused("the client cannot send it"), new PublishOutcome.Withheld(), OK);
+        Settlement.Failed refused = settlement.failed().get(0);
+        assertEquals(events.get(0).id(), refused.id());
+        assertEquals("refused: the client cannot send it", refused.error());
+        assertTrue(refused.park(), "third failed attempt of three");
+        assertEquals(List.of(events.get(1).id()), settlement.released(), "withheld: released without an attempt");
+        assertEquals(List.of(events.get(2).id()), settlement.dispatched().stream().map(Settlement.Dispatched::id).toList());
+    }
 }

@@ -8,7 +8,6 @@ import java.io.File;
 import java.io.IOException;
 import java.net.URL;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -16,11 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import live.edupulse.outbox.testing.Deployments;
 import live.edupulse.outbox.testing.EventLedger;
 import live.edupulse.outbox.testing.Http;
 import live.edupulse.outbox.testing.OutboxTable;
+import live.edupulse.outbox.testing.Rabbitmqctl;
 import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 
 /** What the fault tests share: the test WAR, firing bursts, rabbitmqctl, and the verdict of a scenario. */
@@ -51,13 +50,7 @@ final class FaultRig {
 
     /** Runs rabbitmqctl with the given arguments; fails the test if it fails. */
     static String rabbitmqctl(String... arguments) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of("rabbitmqctl"));
-        command.addAll(List.of(arguments));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "rabbitmqctl " + arguments[0] + " finished");
-        assertEquals(0, process.exitValue(), "rabbitmqctl " + String.join(" ", arguments) + ": " + output);
-        return output;
+        return Rabbitmqctl.run(arguments);
     }
 
     /**

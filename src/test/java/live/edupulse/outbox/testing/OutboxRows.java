@@ -54,4 +54,24 @@ public class OutboxRows {
         entityManager.createNativeQuery("DELETE FROM outbox_event WHERE dispatched_at IS NOT NULL AND discarded_at IS NULL")
                 .executeUpdate();
     }
+
+    /**
+     * Writes the first event of an aggregate, and its counter, straight into the tables, as an
+     * older version without today's recording checks could have.
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public void insertUnchecked(UUID id, String aggregateType, String aggregateId, String eventType) {
+        entityManager.createNativeQuery("INSERT INTO outbox_aggregate (aggregate_type, aggregate_id, last_seq) VALUES (?1, ?2, 1)")
+                .setParameter(1, aggregateType)
+                .setParameter(2, aggregateId)
+                .executeUpdate();
+        entityManager.createNativeQuery("""
+                        INSERT INTO outbox_event (id, aggregate_type, aggregate_id, aggregate_seq, event_type, payload)
+                        VALUES (CAST(?1 AS uuid), ?2, ?3, 1, ?4, '{}')""")
+                .setParameter(1, id.toString())
+                .setParameter(2, aggregateType)
+                .setParameter(3, aggregateId)
+                .setParameter(4, eventType)
+                .executeUpdate();
+    }
 }

@@ -1,0 +1,35 @@
+package live.edupulse.outbox.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The broker's own control tool, for tests that stop, alarm or reconfigure it (and restore it). */
+public final class Rabbitmqctl {
+
+    private Rabbitmqctl() {
+    }
+
+    /**
+     * Runs {@code rabbitmqctl} with the given arguments.
+     *
+     * @return its output
+     * @throws AssertionError when it fails or does not finish within two minutes
+     */
+    public static String run(String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("rabbitmqctl"));
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("rabbitmqctl " + arguments[0] + " did not finish");
+        }
+        if (process.exitValue() != 0) {
+            throw new AssertionError("rabbitmqctl " + String.join(" ", arguments) + ": " + output);
+        }
+        return output;
+    }
+}
