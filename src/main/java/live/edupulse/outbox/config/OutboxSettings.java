@@ -24,9 +24,11 @@ public record OutboxSettings(BrokerSettings broker, DispatchSettings dispatch, R
 
         Optional<String> uri = values.optional("outbox.broker.uri");
         uri.ifPresent(u -> {
-            if (!u.startsWith("amqp://") && !u.startsWith("amqps://")) {
-                throw new InvalidConfigurationException("outbox.broker.uri",
-                        "'" + BrokerSettings.withoutPassword(u) + "' does not start with amqp:// or amqps://");
+            try {
+                BrokerEndpoint.parse(u);
+            } catch (IllegalArgumentException e) {
+                // the value is not quoted: it holds the password
+                throw new InvalidConfigurationException("outbox.broker.uri", e.getMessage());
             }
         });
         String addresses = values.required("outbox.broker.addresses");

@@ -117,6 +117,6 @@ class OutboxSettingsTest {
         String shown = settings.toString();
         assertFalse(shown.contains("s3cret"), shown);
         assertFalse(shown.contains("other-secret"), shown);
-        assertTrue(shown.contains("amqps://app:***@rabbit.example:5671/prod"), shown);
+        assertTrue(shown.contains("amqps://rabbit.example:5671 (virtual host 'prod')"), shown);
     }
 }
