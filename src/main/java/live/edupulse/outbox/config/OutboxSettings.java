@@ -9,9 +9,10 @@ import java.util.function.Function;
  * descriptions live in {@code META-INF/microprofile-config.properties}; the README has the table.
  *
  * @param migrateSchema apply the SQL migrations at deploy (false: a DBA applies them)
+ * @param database      timeouts and retries towards the database
  */
 public record OutboxSettings(BrokerSettings broker, DispatchSettings dispatch, RetentionSettings retention,
-                             boolean migrateSchema) {
+                             boolean migrateSchema, DatabaseSettings database) {
 
     /**
      * Reads and validates every key.
@@ -80,7 +81,11 @@ public record OutboxSettings(BrokerSettings broker, DispatchSettings dispatch, R
                 values.duration("outbox.retention.dispatched-age", Duration.ofSeconds(1), Duration.ofDays(3650)),
                 values.integer("outbox.retention.chunk-size", 1, 100_000));
 
-        return new OutboxSettings(broker, dispatch, retention, values.bool("outbox.schema.migrate"));
+        DatabaseSettings database = new DatabaseSettings(
+                values.duration("outbox.dispatch.statement-timeout", Duration.ofMillis(100), Duration.ofHours(1)),
+                values.duration("outbox.schema.connect-retry", Duration.ZERO, Duration.ofHours(1)));
+
+        return new OutboxSettings(broker, dispatch, retention, values.bool("outbox.schema.migrate"), database);
     }
 
     private static String exchangeName(String name) {
