@@ -72,6 +72,8 @@ class DatabaseStallIT {
             long started = System.nanoTime();
             burst(server.base(), type, routingKey, half, AGGREGATES);
             assertTrue(ledger.awaitDistinct(half, Duration.ofMinutes(2)), "the first half delivered before the stall");
+            await("the first half settled").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> table.count("dispatched_at IS NULL") == 0);
             // idle now: the timer's claims are what the stall catches
             long logBefore = Files.size(server.serverLog());
             Set<String> leasedAtFault;
