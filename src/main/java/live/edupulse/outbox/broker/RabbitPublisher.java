@@ -17,10 +17,12 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
+import live.edupulse.outbox.config.BrokerEndpoint;
 import live.edupulse.outbox.config.BrokerSettings;
 
 /**
@@ -78,11 +80,9 @@ public final class RabbitPublisher implements AutoCloseable {
         Connection fresh;
         try {
             ConnectionFactory factory = connectionFactory();
-            fresh = settings.uri().isPresent()
-                    ? factory.newConnection(connectionName)
-                    : factory.newConnection(Address.parseAddresses(settings.addresses()), connectionName);
+            fresh = factory.newConnection(addresses(), connectionName);
         } catch (IOException | TimeoutException | GeneralSecurityException | RuntimeException e) {
-            stateLog.disconnected("cannot connect to " + describeTarget() + ": " + e);
+            stateLog.disconnected("cannot connect to " + describeTarget() + ": " + describe(e));
             throw new BrokerUnavailableException("cannot connect to " + describeTarget(), e);
         }
         try {
@@ -93,7 +93,7 @@ public final class RabbitPublisher implements AutoCloseable {
             }
         } catch (IOException | TimeoutException | RuntimeException e) {
             fresh.abort(1000);
-            stateLog.disconnected("cannot declare exchange '" + settings.exchange() + "': " + e);
+            stateLog.disconnected("cannot declare exchange '" + settings.exchange() + "': " + describe(e));
             throw new BrokerUnavailableException("cannot declare exchange " + settings.exchange(), e);
         }
         fresh.addBlockedListener(new BlockedListener() {
@@ -112,7 +112,7 @@ public final class RabbitPublisher implements AutoCloseable {
         fresh.addShutdownListener(cause -> {
             blockedReason = null;
             if (!cause.isInitiatedByApplication()) {
-                stateLog.disconnected("connection lost: " + cause.getMessage());
+                stateLog.disconnected("connection lost: " + settings.scrub(cause.getMessage()));
             }
         });
         if (fresh instanceof Recoverable recoverable) {
@@ -203,14 +203,15 @@ public final class RabbitPublisher implements AutoCloseable {
 
     private ConnectionFactory connectionFactory() throws GeneralSecurityException {
         ConnectionFactory factory = new ConnectionFactory();
-        if (settings.uri().isPresent()) {
-            try {
-                factory.setUri(settings.uri().get());
-            } catch (java.net.URISyntaxException e) {
-                throw new IllegalArgumentException("outbox.broker.uri is not a valid URI", e);
-            }
-            if (settings.uri().get().startsWith("amqps://")) {
-                // setUri trusts every certificate for amqps; verify against the JVM's trust store instead.
+        // Built from the URI's parsed parts, never from the URI text: the client's own errors for a
+        // URI it cannot parse quote the URI, password included.
+        Optional<BrokerEndpoint> endpoint = settings.endpoint();
+        if (endpoint.isPresent()) {
+            factory.setVirtualHost(endpoint.get().virtualHost());
+            factory.setUsername(endpoint.get().username());
+            factory.setPassword(endpoint.get().password());
+            if (endpoint.get().tls()) {
+                // verify the server's certificate and host name against the JVM's trust store
                 factory.useSslProtocol(defaultTls());
                 factory.enableHostnameVerification();
             }
@@ -238,9 +239,25 @@ public final class RabbitPublisher implements AutoCloseable {
         return SSLContext.getDefault();
     }
 
+    private Address[] addresses() {
+        Optional<BrokerEndpoint> endpoint = settings.endpoint();
+        if (endpoint.isPresent()) {
+            String host = endpoint.get().host();
+            // Address takes an IPv6 literal without its brackets
+            return new Address[] {new Address(host.startsWith("[") ? host.substring(1, host.length() - 1) : host,
+                    endpoint.get().port())};
+        }
+        return Address.parseAddresses(settings.addresses());
+    }
+
+    /** Host, port and virtual host only (see {@link BrokerSettings#display()}). */
     private String describeTarget() {
-        return settings.uri().map(BrokerSettings::withoutPassword)
-                .orElse("amqp://" + settings.addresses() + settings.virtualHost());
+        return settings.display();
+    }
+
+    /** An exception for a log line: its type and its message, with anything secret scrubbed. */
+    private String describe(Exception e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + settings.scrub(e.getMessage()));
     }
 
     /** The host name this instance tells the broker, for the connection name. */

@@ -9,10 +9,11 @@ import java.util.function.Function;
  * descriptions live in {@code META-INF/microprofile-config.properties}; the README has the table.
  *
  * @param migrateSchema   apply the SQL migrations at deploy (false: a DBA applies them)
+ * @param database        timeouts and retries towards the database
  * @param maxMessageBytes the largest message an event may become; a bigger one is refused at recording
  */
 public record OutboxSettings(BrokerSettings broker, DispatchSettings dispatch, RetentionSettings retention,
-                             boolean migrateSchema, int maxMessageBytes) {
+                             boolean migrateSchema, DatabaseSettings database, int maxMessageBytes) {
 
     /**
      * Reads and validates every key.
@@ -25,9 +26,11 @@ public record OutboxSettings(BrokerSettings broker, DispatchSettings dispatch, R
 
         Optional<String> uri = values.optional("outbox.broker.uri");
         uri.ifPresent(u -> {
-            if (!u.startsWith("amqp://") && !u.startsWith("amqps://")) {
-                throw new InvalidConfigurationException("outbox.broker.uri",
-                        "'" + BrokerSettings.withoutPassword(u) + "' does not start with amqp:// or amqps://");
+            try {
+                BrokerEndpoint.parse(u);
+            } catch (IllegalArgumentException e) {
+                // the value is not quoted: it holds the password
+                throw new InvalidConfigurationException("outbox.broker.uri", e.getMessage());
             }
         });
         String addresses = values.required("outbox.broker.addresses");
@@ -79,7 +82,11 @@ public record OutboxSettings(BrokerSettings broker, DispatchSettings dispatch, R
                 values.duration("outbox.retention.dispatched-age", Duration.ofSeconds(1), Duration.ofDays(3650)),
                 values.integer("outbox.retention.chunk-size", 1, 100_000));
 
-        return new OutboxSettings(broker, dispatch, retention, values.bool("outbox.schema.migrate"),
+        DatabaseSettings database = new DatabaseSettings(
+                values.duration("outbox.dispatch.statement-timeout", Duration.ofMillis(100), Duration.ofHours(1)),
+                values.duration("outbox.schema.connect-retry", Duration.ZERO, Duration.ofHours(1)));
+
+        return new OutboxSettings(broker, dispatch, retention, values.bool("outbox.schema.migrate"), database,
                 values.integer("outbox.message.max-bytes", 1024, 512 * 1024 * 1024));
     }
 

@@ -128,7 +128,8 @@ public class OutboxDispatcher {
         for (Worker lane : lanes) {
             long deadline = lane.batchDeadline;
             if (deadline != 0 && System.nanoTime() - deadline > 0) {
-                LOG.warning("Outbox drain overran its lease; aborting the broker connection to free it");
+                LOG.warning("Outbox drain overran its lease; aborting the broker connection in case a socket write"
+                        + " holds it (a database that stops answering is freed by its statement and socket timeouts)");
                 publisher.abort();
                 break;
             }
@@ -192,6 +193,8 @@ public class OutboxDispatcher {
                 return false;
             }
             long started = System.nanoTime();
+            // the deadline covers the whole batch, claim and settle included: a silent database shows too
+            lane.batchDeadline = started + settings.lease().toNanos();
             AggregateKey from = cursor;
             int visiting = aggregatesPerClaim;
             Claim claim = store.claim(owner, from, settings.batchSize(), visiting, settings.lease());
@@ -295,9 +298,10 @@ public class OutboxDispatcher {
     }
 
     /**
-     * A drain is hung when a batch has run half a lease past its own lease: the watchdog has
-     * already tried to free it by aborting the broker connection. Idle, paused or broker-less is
-     * not hung.
+     * A drain is hung when a batch (from before its claim to the end of its settle) has run half a
+     * lease past its own lease: the watchdog has already tried to free it by aborting the broker
+     * connection, and the database's statement and socket timeouts have not freed it either.
+     * Idle, paused or broker-less is not hung.
      */
     public boolean isHung() {
         for (Worker lane : lanes) {
@@ -381,7 +385,7 @@ public class OutboxDispatcher {
     private static final class Worker {
 
         final PublishingLane channel;
-        /** System.nanoTime() after which the running batch has outlived its lease; 0 when none runs. */
+        /** System.nanoTime() after which the running batch (claim to settle) has outlived its lease; 0 when none runs. */
         volatile long batchDeadline;
 
         Worker(PublishingLane channel) {

@@ -2,6 +2,7 @@ package live.edupulse.outbox.dispatch;
 
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.sql.Array;
 import java.sql.Connection;
@@ -15,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
+import live.edupulse.outbox.config.OutboxConfiguration;
 
 /**
  * The dispatcher's two database steps, each one short transaction of its own
@@ -137,6 +139,12 @@ public class OutboxStore {
              WHERE id = ANY(?::uuid[]) AND lease_token = ?
             """;
 
+    /** Bounds for every statement of the transaction it runs in; see {@link #limitStatements}. */
+    static final String STATEMENT_LIMITS_SQL = """
+            SELECT set_config('statement_timeout', ?, true),
+                   set_config('lock_timeout', ?, true)
+            """;
+
     private static final Comparator<ClaimedEvent> PUBLISHING_ORDER = Comparator
             .comparing(ClaimedEvent::aggregateType)
             .thenComparing(ClaimedEvent::aggregateId)
@@ -144,6 +152,9 @@ public class OutboxStore {
 
     @Resource(lookup = "java:comp/DefaultDataSource")
     DataSource dataSource;
+
+    @Inject
+    OutboxConfiguration configuration;
 
     /**
      * Leases up to {@code batchSize} eligible events of at most {@code batchSize} aggregates,
@@ -169,6 +180,7 @@ public class OutboxStore {
         UUID token = UUID.randomUUID();
         List<ClaimedEvent> events;
         try (Connection connection = dataSource.getConnection()) {
+            limitStatements(connection);
             prepareClaimSession(connection);
             events = lease(connection, owner, token, cursor, batchSize, aggregates, lease);
         } catch (SQLException e) {
@@ -231,6 +243,22 @@ public class OutboxStore {
     }
 
     /**
+     * Bounds every later statement of the current transaction ({@code SET LOCAL}, undone at its
+     * end) by {@code outbox.dispatch.statement-timeout}: how long it may run, and how long it may
+     * wait for a row lock. A claim or settle that a slow or locked-up database holds up fails with
+     * an error the dispatcher treats like any database failure (it pauses and tries again) instead
+     * of holding a lane for as long as the database wants.
+     */
+    void limitStatements(Connection connection) throws SQLException {
+        String millis = Long.toString(configuration.settings().database().statementTimeout().toMillis());
+        try (PreparedStatement limits = connection.prepareStatement(STATEMENT_LIMITS_SQL)) {
+            limits.setString(1, millis);
+            limits.setString(2, millis);
+            limits.execute();
+        }
+    }
+
+    /**
      * Applies a batch's outcome, fenced by its lease token.
      *
      * @return what changed; rows whose lease was taken over in the meantime are counted as fenced off
@@ -238,6 +266,7 @@ public class OutboxStore {
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public SettleResult settle(Settlement settlement) {
         try (Connection connection = dataSource.getConnection()) {
+            limitStatements(connection);
             int dispatched = settlement.dispatched().isEmpty() ? 0 : markDispatched(connection, settlement);
             List<SettleResult.FailedEvent> failed = settlement.failed().isEmpty()
                     ? List.of() : markFailed(connection, settlement);

@@ -45,13 +45,13 @@ public class BacklogMonitor {
     /**
      * Asks the database for a valid connection (2 s at most).
      *
-     * @return null when it answers, else what went wrong
+     * @return null when it answers, else a fixed reason (never the driver's message)
      */
     public String databaseProblem() {
         try (Connection connection = dataSource.getConnection()) {
             return connection.isValid(2) ? null : "the database did not validate a connection within 2 s";
         } catch (SQLException e) {
-            return e.getMessage();
+            return "no database connection";
         }
     }
 

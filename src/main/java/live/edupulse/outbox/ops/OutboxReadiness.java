@@ -12,6 +12,8 @@ import org.eclipse.microprofile.health.Readiness;
  * Ready when the database answers: that is what the business API needs. The broker and the
  * backlog are reported as data only: while the broker is away, services keep recording and the
  * instance must stay in the load balancer. Backlog figures are the cached ones (no count per probe).
+ * The data are state words, counts and fixed reasons only: health is served without
+ * authentication (on Liberty on the application port), so no exception text, host or port.
  */
 @Readiness
 @ApplicationScoped
@@ -31,12 +33,11 @@ public class OutboxReadiness implements HealthCheck {
                 .withData("pending", backlog.pending())
                 .withData("parked", backlog.parked())
                 .withData("oldestPendingAgeSeconds", Math.round(backlog.oldestPendingAgeSeconds()));
-        String paused = dispatcher.pauseReason();
-        if (paused != null) {
-            response.withData("dispatchPausedBecause", paused);
+        if (dispatcher.pauseReason() != null) {
+            // a fixed reason: the failure's own text (in the server log) may name hosts, ports or worse
+            response.withData("dispatchPausedBecause", "broker or database failure; the server log says which");
         }
-        String databaseProblem = backlogMonitor.databaseProblem();
-        return databaseProblem == null ? response.up().build()
-                : response.withData("database", databaseProblem).down().build();
+        return backlogMonitor.databaseProblem() == null ? response.up().build()
+                : response.withData("database", "UNAVAILABLE").down().build();
     }
 }

@@ -7,6 +7,10 @@ import jakarta.ejb.Startup;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import live.edupulse.outbox.config.OutboxConfiguration;
@@ -17,7 +21,8 @@ import org.flywaydb.core.api.output.MigrateResult;
  * Applies the versioned SQL migrations ({@code db/migration} in the WAR) while the application
  * deploys, outside any JTA transaction, before anything else of the outbox starts. Flyway's lock
  * makes concurrent deployments of several instances safe. With {@code outbox.schema.migrate=false}
- * it does nothing and a DBA applies the same SQL files.
+ * it does nothing and a DBA applies the same SQL files. A database not reachable yet is retried for
+ * {@code outbox.schema.connect-retry} before the deployment fails.
  */
 @Singleton
 @Startup
@@ -40,6 +45,7 @@ public class SchemaMigration {
             LOG.info("Schema migrations are left to the DBA (outbox.schema.migrate=false)");
             return;
         }
+        awaitDatabase(configuration.settings().database().schemaConnectRetry());
         MigrateResult result = Flyway.configure(SchemaMigration.class.getClassLoader())
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")
@@ -48,5 +54,66 @@ public class SchemaMigration {
                 .migrate();
         LOG.info(() -> "Schema at version " + result.targetSchemaVersion + " (" + result.migrationsExecuted
                 + " migrations applied now)");
+    }
+
+    /**
+     * Waits until the datasource hands out a valid connection: a database that comes up a little
+     * after the server (containers started together, a failover) does not fail the deployment.
+     * Retries with a delay doubling from 250 ms up to 5 s, for {@code retryFor} at most.
+     *
+     * @throws IllegalStateException after {@code retryFor} without a connection, saying why in one
+     *                               line (the same line is logged at SEVERE)
+     */
+    void awaitDatabase(Duration retryFor) {
+        long deadline = System.nanoTime() + retryFor.toNanos();
+        long delayMillis = 250;
+        int attempts = 0;
+        while (true) {
+            attempts++;
+            String problem;
+            try (Connection connection = dataSource.getConnection()) {
+                if (connection.isValid(5)) {
+                    if (attempts > 1) {
+                        LOG.info("Database reachable after " + attempts + " attempts; migrating the schema");
+                    }
+                    return;
+                }
+                problem = "the database did not validate a connection within 5 s";
+            } catch (SQLException e) {
+                problem = e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                String why = "Cannot migrate the outbox schema: no database connection after " + attempts
+                        + " attempts in " + shown(retryFor) + " (outbox.schema.connect-retry); last error: " + problem;
+                LOG.severe(why);
+                throw new IllegalStateException(why);
+            }
+            if (attempts == 1) {
+                String firstProblem = problem;
+                LOG.warning(() -> "Database not reachable yet (" + firstProblem + "); retrying for up to "
+                        + shown(retryFor) + " (outbox.schema.connect-retry)");
+            }
+            try {
+                Thread.sleep(Math.min(delayMillis, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Cannot migrate the outbox schema: interrupted while waiting for the database");
+            }
+            delayMillis = Math.min(delayMillis * 2, 5000);
+        }
+    }
+
+    private static String shown(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int end = message.indexOf('\n');
+        return end < 0 ? message : message.substring(0, end);
     }
 }

@@ -46,6 +46,17 @@ class OutboxSettingsTest {
         assertTrue(settings.dispatch().enabled());
         assertTrue(settings.migrateSchema());
         assertTrue(settings.broker().uri().isEmpty());
+        assertEquals(Duration.ofSeconds(10), settings.database().statementTimeout());
+        assertEquals(Duration.ofSeconds(60), settings.database().schemaConnectRetry());
+    }
+
+    @Test
+    void databaseTimeoutsAreValidatedNamingTheKey() {
+        assertEquals("outbox.dispatch.statement-timeout", assertThrows(InvalidConfigurationException.class,
+                () -> readWith(Map.of("outbox.dispatch.statement-timeout", "0s"))).key());
+        assertEquals("outbox.schema.connect-retry", assertThrows(InvalidConfigurationException.class,
+                () -> readWith(Map.of("outbox.schema.connect-retry", "soon"))).key());
+        assertEquals(Duration.ZERO, readWith(Map.of("outbox.schema.connect-retry", "0s")).database().schemaConnectRetry());
     }
 
     @Test
@@ -117,6 +128,6 @@ class OutboxSettingsTest {
         String shown = settings.toString();
         assertFalse(shown.contains("s3cret"), shown);
         assertFalse(shown.contains("other-secret"), shown);
-        assertTrue(shown.contains("amqps://app:***@rabbit.example:5671/prod"), shown);
+        assertTrue(shown.contains("amqps://rabbit.example:5671 (virtual host 'prod')"), shown);
     }
 }

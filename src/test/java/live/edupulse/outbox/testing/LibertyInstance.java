@@ -2,6 +2,7 @@ package live.edupulse.outbox.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.net.URL;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -64,6 +65,16 @@ public final class LibertyInstance extends ServerInstance {
     @Override
     protected int httpPort() {
         return 9080 + portOffset;
+    }
+
+    /** On the application port, as on any Liberty. */
+    @Override
+    public URL health() {
+        try {
+            return new URL("http://127.0.0.1:" + httpPort() + "/");
+        } catch (java.net.MalformedURLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

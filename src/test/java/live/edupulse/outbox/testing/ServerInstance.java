@@ -115,6 +115,9 @@ public abstract class ServerInstance implements AutoCloseable {
         }
     }
 
+    /** Where this instance serves {@code health/live} and {@code health/ready}. */
+    public abstract URL health();
+
     /** The pid of the server's JVM, or -1. */
     public long javaPid() {
         if (process == null) {

@@ -2,6 +2,7 @@ package live.edupulse.outbox.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.net.URL;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -54,6 +55,16 @@ public final class WildFlyInstance extends ServerInstance {
 
     public int managementPort() {
         return 9990 + portOffset;
+    }
+
+    /** On the management port, as on any WildFly. */
+    @Override
+    public URL health() {
+        try {
+            return new URL("http://127.0.0.1:" + managementPort() + "/");
+        } catch (java.net.MalformedURLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override
