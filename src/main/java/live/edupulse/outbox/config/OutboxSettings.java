@@ -11,7 +11,7 @@ import java.util.function.Function;
  * @param migrateSchema apply the SQL migrations at deploy (false: a DBA applies them)
  */
 public record OutboxSettings(BrokerSettings broker, DispatchSettings dispatch, RetentionSettings retention,
-                             boolean migrateSchema) {
+                             boolean migrateSchema, AdminSettings admin) {
 
     /**
      * Reads and validates every key.
@@ -78,7 +78,10 @@ public record OutboxSettings(BrokerSettings broker, DispatchSettings dispatch, R
                 values.duration("outbox.retention.dispatched-age", Duration.ofSeconds(1), Duration.ofDays(3650)),
                 values.integer("outbox.retention.chunk-size", 1, 100_000));
 
-        return new OutboxSettings(broker, dispatch, retention, values.bool("outbox.schema.migrate"));
+        AdminSettings admin = new AdminSettings(
+                values.duration("outbox.admin.query-timeout", Duration.ofSeconds(1), Duration.ofMinutes(10)));
+
+        return new OutboxSettings(broker, dispatch, retention, values.bool("outbox.schema.migrate"), admin);
     }
 
     private static String exchangeName(String name) {
