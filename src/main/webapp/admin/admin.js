@@ -5,8 +5,15 @@
 // page opened with user:password@ in its URL still gets a URL fetch() accepts.
 const api = location.origin + location.pathname.replace(/\/admin\/[^/]*$/, '/api/outbox/');
 
+// Changes are POSTs with a JSON body: the admin API refuses any other content type (a form or a
+// text/plain request from another site must never pause or retry anything).
 async function call(path, options = {}) {
-  const response = await fetch(api + path, { credentials: 'same-origin', ...options });
+  const request = { credentials: 'same-origin', ...options };
+  if (request.method === 'POST') {
+    request.headers = { 'Content-Type': 'application/json' };
+    request.body = request.body || '{}';
+  }
+  const response = await fetch(api + path, request);
   const text = await response.text();
   const body = text ? JSON.parse(text) : {};
   if (!response.ok) {
@@ -66,9 +73,8 @@ function renderParked(items) {
     discard.onclick = () => {
       const reason = prompt('Why discard this event? (kept on the row)');
       if (reason && reason.trim()) {
-        act(() => call('events/' + event.id + '/discard', {
-          method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ reason })
-        }), 'Discarded ' + event.id);
+        act(() => call('events/' + event.id + '/discard', { method: 'POST', body: JSON.stringify({ reason }) }),
+          'Discarded ' + event.id);
       }
     };
     actions.append(retry, ' ', discard);

@@ -1,7 +1,9 @@
 package live.edupulse.learning.web;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,10 +16,27 @@ import java.util.regex.Pattern;
 /**
  * A request body read strictly: one JSON object, no duplicate keys, nothing after it, only the
  * fields the endpoint knows. Every refusal is a {@link ProblemException} that names the field.
+ * The parser's own limits refuse, while parsing, what no field accepts: a document longer than the
+ * largest body limit that may be configured, nesting deeper than {@value #MAX_NESTING}, a string
+ * longer than {@value #MAX_STRING} characters, a number longer than {@value #MAX_NUMBER} digits.
  */
 final class JsonRequest {
 
-    private static final ObjectMapper STRICT = new ObjectMapper()
+    static final int MAX_NESTING = 8;
+    static final int MAX_STRING = 65_536;
+    static final int MAX_NUMBER = 32;
+
+    private static final JsonFactory BOUNDED = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxDocumentLength(LearningApiLimits.MAX_LIMIT)
+                    .maxNestingDepth(MAX_NESTING)
+                    .maxStringLength(MAX_STRING)
+                    .maxNumberLength(MAX_NUMBER)
+                    .maxNameLength(256)
+                    .build())
+            .build();
+
+    private static final ObjectMapper STRICT = new ObjectMapper(BOUNDED)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 

@@ -16,6 +16,10 @@ public record Problem(int status, String title, String detail, String field) {
         return new Problem(400, "Invalid request field", detail, field);
     }
 
+    static Problem tooLarge(int limit) {
+        return new Problem(413, "Content too large", "the request body is larger than " + limit + " bytes", null);
+    }
+
     static Problem badRequest(String detail) {
         return new Problem(400, "Bad request", detail, null);
     }

@@ -21,10 +21,12 @@ import live.edupulse.learning.PulseService;
 import live.edupulse.learning.Submission;
 
 /**
- * Pulses and their submissions over HTTP. Bodies are read as text and checked field by field
- * ({@link JsonRequest}) before the service is called, so a refused request writes nothing.
+ * Pulses and their submissions over HTTP. Bodies are bounded ({@link RequestBodyLimit}), read as
+ * text and checked field by field ({@link JsonRequest}) before the service is called, so a refused
+ * request writes nothing.
  */
 @Path("pulses")
+@BodyLimited
 @Produces(MediaType.APPLICATION_JSON)
 public class PulseResource {
 

@@ -11,9 +11,11 @@ import java.util.function.Function;
  * @param migrateSchema   apply the SQL migrations at deploy (false: a DBA applies them)
  * @param database        timeouts and retries towards the database
  * @param maxMessageBytes the largest message an event may become; a bigger one is refused at recording
+ * @param admin           limits of the admin API's queries
  */
 public record OutboxSettings(BrokerSettings broker, DispatchSettings dispatch, RetentionSettings retention,
-                             boolean migrateSchema, DatabaseSettings database, int maxMessageBytes) {
+                             boolean migrateSchema, DatabaseSettings database, int maxMessageBytes,
+                             AdminSettings admin) {
 
     /**
      * Reads and validates every key.
@@ -85,9 +87,11 @@ public record OutboxSettings(BrokerSettings broker, DispatchSettings dispatch, R
         DatabaseSettings database = new DatabaseSettings(
                 values.duration("outbox.dispatch.statement-timeout", Duration.ofMillis(100), Duration.ofHours(1)),
                 values.duration("outbox.schema.connect-retry", Duration.ZERO, Duration.ofHours(1)));
+        AdminSettings admin = new AdminSettings(
+                values.duration("outbox.admin.query-timeout", Duration.ofSeconds(1), Duration.ofMinutes(10)));
 
         return new OutboxSettings(broker, dispatch, retention, values.bool("outbox.schema.migrate"), database,
-                values.integer("outbox.message.max-bytes", 1024, 512 * 1024 * 1024));
+                values.integer("outbox.message.max-bytes", 1024, 512 * 1024 * 1024), admin);
     }
 
     private static String exchangeName(String name) {

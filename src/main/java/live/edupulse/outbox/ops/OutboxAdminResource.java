@@ -26,6 +26,9 @@ import java.util.regex.Pattern;
 /**
  * The admin API, {@code /edupulse/api/outbox}, for the role {@code outbox-admin} (web.xml). Bad
  * parameters get a 400 problem naming the parameter, and a refused call changes nothing.
+ * {@link AdminRequestGuard} refuses changes that are not JSON or come from another site before
+ * they reach this class. Listings page by offset up to {@link EventListing#MAX_OFFSET} rows, and
+ * beyond by keyset ({@code after}, the {@code nextAfter} of the previous page).
  */
 @Path("outbox")
 @Produces(MediaType.APPLICATION_JSON)
@@ -36,6 +39,7 @@ public class OutboxAdminResource {
     private static final Pattern UUID_TEXT =
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final int MAX_PAGE_SIZE = 200;
+    private static final int MAX_REASON_LENGTH = 500;
 
     @Inject
     OutboxAdministration administration;
@@ -54,18 +58,29 @@ public class OutboxAdminResource {
     public String events(@QueryParam("status") String status, @QueryParam("aggregateType") String aggregateType,
                          @QueryParam("aggregateId") String aggregateId, @QueryParam("eventType") String eventType,
                          @QueryParam("minAgeSeconds") String minAgeSeconds, @QueryParam("page") String page,
-                         @QueryParam("size") String size) {
+                         @QueryParam("size") String size, @QueryParam("after") String after) {
         int pageSize = number("size", size, 50, 1, MAX_PAGE_SIZE);
+        Long afterSeq = after == null ? null : seq(after);
+        int pageNumber = number("page", page, 0, 0, Integer.MAX_VALUE);
+        if (afterSeq != null && pageNumber != 0) {
+            throw AdminProblem.badParameter("page", "page and after exclude each other: after continues from an event");
+        }
+        if ((long) pageNumber * pageSize > EventListing.MAX_OFFSET) {
+            throw AdminProblem.badParameter("page", "page * size may be at most " + EventListing.MAX_OFFSET
+                    + "; to read further, pass after=<nextAfter of the previous page> instead of page");
+        }
         OutboxAdministration.Filter filter = new OutboxAdministration.Filter(status(status),
                 text("aggregateType", aggregateType), text("aggregateId", aggregateId), text("eventType", eventType),
                 minAgeSeconds == null ? null : (long) number("minAgeSeconds", minAgeSeconds, 0, 0, Integer.MAX_VALUE),
-                number("page", page, 0, 0, 1_000_000), pageSize);
+                pageNumber, pageSize, afterSeq);
         List<OutboxAdministration.EventView> found = administration.events(filter);
+        List<OutboxAdministration.EventView> items = found.size() > pageSize ? found.subList(0, pageSize) : found;
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("items", found.size() > pageSize ? found.subList(0, pageSize) : found);
+        body.put("items", items);
         body.put("page", filter.page());
         body.put("size", pageSize);
         body.put("hasMore", found.size() > pageSize);
+        body.put("nextAfter", found.size() > pageSize ? items.get(items.size() - 1).seq() : null);
         return json(body);
     }
 
@@ -162,6 +177,18 @@ public class OutboxAdminResource {
         return value;
     }
 
+    private static long seq(String after) {
+        try {
+            long seq = Long.parseLong(after.trim());
+            if (seq >= 0) {
+                return seq;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw AdminProblem.badParameter("after", "after must be the nextAfter of a previous page (a whole number, 0 or more)");
+    }
+
     private static UUID uuid(String id) {
         if (id == null || !UUID_TEXT.matcher(id).matches()) {
             throw AdminProblem.badParameter("id", "id must be an event id (UUID)");
@@ -180,10 +207,19 @@ public class OutboxAdminResource {
             throw AdminProblem.badParameter("reason", "a discard needs a reason: {\"reason\": \"...\"}");
         }
         String text = reason.asText();
-        if (text.length() > 500 || text.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n')) {
-            throw AdminProblem.badParameter("reason", "reason must be at most 500 printable characters");
+        if (text.codePointCount(0, text.length()) > MAX_REASON_LENGTH) {
+            throw AdminProblem.badParameter("reason", "reason must be at most " + MAX_REASON_LENGTH + " characters");
+        }
+        if (text.codePoints().anyMatch(OutboxAdminResource::breaksALogLine)) {
+            throw AdminProblem.badParameter("reason",
+                    "reason must be one line of printable characters (no line breaks, tabs or other control characters)");
         }
         return text;
+    }
+
+    /** Control characters (line breaks and tabs included) and Unicode's line and paragraph separators. */
+    private static boolean breaksALogLine(int codePoint) {
+        return Character.isISOControl(codePoint) || codePoint == '\u2028' || codePoint == '\u2029';
     }
 
     private static String json(Object value) {

@@ -8,26 +8,30 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
+import live.edupulse.outbox.config.OutboxConfiguration;
 import live.edupulse.outbox.dispatch.OutboxDispatcher;
 
 /**
  * What an on-call engineer does without SQL: read the backlog, retry or discard parked events,
  * pause and resume dispatch for every instance. Each change is one statement committed on its own
  * (call these outside a transaction), logged with the operator's name, and followed by a nudge so
- * its effect is immediate.
+ * its effect is immediate. Every statement runs under {@code outbox.admin.query-timeout}; one the
+ * database cancels for it is refused with a 503 problem.
  */
 @ApplicationScoped
 @Transactional(Transactional.TxType.NOT_SUPPORTED)
 public class OutboxAdministration {
 
     private static final Logger LOG = Logger.getLogger(OutboxAdministration.class.getName());
-    private static final long HOUR_COUNTS_TTL_MILLIS = 30_000;
+    private static final Duration HOUR_COUNTS_TTL = Duration.ofSeconds(30);
+    private static final String QUERY_CANCELED = "57014";
 
     @Resource(lookup = "java:comp/DefaultDataSource")
     DataSource dataSource;
@@ -41,15 +45,20 @@ public class OutboxAdministration {
     @Inject
     OutboxDispatcher dispatcher;
 
-    private volatile long[] hourCounts;
-    private volatile long hourCountsAt;
+    @Inject
+    OutboxConfiguration configuration;
+
+    private final SharedRefresh<long[]> hourCounts = new SharedRefresh<>(HOUR_COUNTS_TTL, System::nanoTime, this::countLastHour);
 
     /** Which events a listing shows. */
     public enum Status { PENDING, PARKED, DISCARDED }
 
-    /** A listing's filters; null means "any". */
+    /**
+     * A listing's filters; null means "any". {@code after} (keyset) is the {@code seq} of the
+     * previous page's last event; with it {@code page} is 0.
+     */
     public record Filter(Status status, String aggregateType, String aggregateId, String eventType,
-                         Long minAgeSeconds, int page, int size) {
+                         Long minAgeSeconds, int page, int size, Long after) {
     }
 
     public record Summary(long pending, long parked, double oldestPendingAgeSeconds, long publishedLastHour,
@@ -59,16 +68,16 @@ public class OutboxAdministration {
 
     public record EventView(UUID id, String aggregateType, String aggregateId, long aggregateSeq, String eventType,
                             Instant occurredAt, int attempts, Instant nextAttemptAt, String lastError, Instant parkedAt,
-                            Instant discardedAt, String discardReason, String discardedBy, boolean leased) {
+                            Instant discardedAt, String discardReason, String discardedBy, boolean leased, long seq) {
     }
 
     public Summary summary() {
         Backlog counted = backlog.backlog();
-        long[] hour = hourCounts();
+        long[] hour = hourCounts.get();
         try (Connection connection = dataSource.getConnection()) {
             boolean paused = false;
             String pausedBy = null;
-            try (PreparedStatement control = connection.prepareStatement("SELECT paused, changed_by FROM outbox_control WHERE id = 1");
+            try (PreparedStatement control = prepare(connection, "SELECT paused, changed_by FROM outbox_control WHERE id = 1");
                  ResultSet row = control.executeQuery()) {
                 if (row.next()) {
                     paused = row.getBoolean(1);
@@ -78,7 +87,7 @@ public class OutboxAdministration {
             long dead = 0;
             long live = 0;
             Instant autovacuum = null;
-            try (PreparedStatement stats = connection.prepareStatement(
+            try (PreparedStatement stats = prepare(connection, 
                     "SELECT n_dead_tup, n_live_tup, last_autovacuum FROM pg_stat_user_tables WHERE relname = 'outbox_event'");
                  ResultSet row = stats.executeQuery()) {
                 if (row.next()) {
@@ -90,68 +99,37 @@ public class OutboxAdministration {
             return new Summary(counted.pending(), counted.parked(), counted.oldestPendingAgeSeconds(), hour[0], hour[1],
                     dispatcher.brokerState().name(), paused, pausedBy, dead, live, autovacuum, counted.countedAtMillis());
         } catch (SQLException e) {
-            throw new IllegalStateException("summary failed: " + e.getMessage(), e);
+            throw failure("summary", e);
         }
     }
 
-    /** Published and unroutable in the last hour, counted at most every 30 s (an index range scan of that hour). */
-    private long[] hourCounts() {
-        long now = System.currentTimeMillis();
-        long[] cached = hourCounts;
-        if (cached != null && now - hourCountsAt < HOUR_COUNTS_TTL_MILLIS) {
-            return cached;
-        }
+    /** The statement of the last hour's counts: a range scan of {@code outbox_event_dispatched_idx}. */
+    static final String HOUR_COUNTS_SQL = """
+            SELECT count(*), count(*) FILTER (WHERE unroutable) FROM outbox_event
+             WHERE dispatched_at > now() - interval '1 hour' AND discarded_at IS NULL""";
+
+    /**
+     * Published and unroutable in the last hour. Called through {@link #hourCounts}: at most one
+     * count every 30 s, however many operators look.
+     */
+    private long[] countLastHour() {
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement count = connection.prepareStatement("""
-                     SELECT count(*), count(*) FILTER (WHERE unroutable) FROM outbox_event
-                      WHERE dispatched_at > now() - interval '1 hour' AND discarded_at IS NULL""");
+             PreparedStatement count = prepare(connection, HOUR_COUNTS_SQL);
              ResultSet row = count.executeQuery()) {
             row.next();
-            long[] fresh = {row.getLong(1), row.getLong(2)};
-            hourCounts = fresh;
-            hourCountsAt = now;
-            return fresh;
+            return new long[] {row.getLong(1), row.getLong(2)};
         } catch (SQLException e) {
-            throw new IllegalStateException("hour counts failed: " + e.getMessage(), e);
+            throw failure("hour counts", e);
         }
     }
 
     /** One page of events, oldest first; {@code size + 1} rows are read to tell whether more follow. */
     public List<EventView> events(Filter filter) {
-        StringBuilder sql = new StringBuilder("""
-                SELECT id, aggregate_type, aggregate_id, aggregate_seq, event_type, occurred_at, attempts,
-                       next_attempt_at, last_error, parked_at, discarded_at, discard_reason, discarded_by,
-                       lease_until > now() AS leased
-                  FROM outbox_event WHERE """);
-        List<Object> parameters = new ArrayList<>();
-        switch (filter.status()) {
-            case PENDING -> sql.append(" dispatched_at IS NULL AND parked_at IS NULL");
-            case PARKED -> sql.append(" dispatched_at IS NULL AND parked_at IS NOT NULL");
-            case DISCARDED -> sql.append(" discarded_at IS NOT NULL");
-        }
-        if (filter.aggregateType() != null) {
-            sql.append(" AND aggregate_type = ?");
-            parameters.add(filter.aggregateType());
-        }
-        if (filter.aggregateId() != null) {
-            sql.append(" AND aggregate_id = ?");
-            parameters.add(filter.aggregateId());
-        }
-        if (filter.eventType() != null) {
-            sql.append(" AND event_type = ?");
-            parameters.add(filter.eventType());
-        }
-        if (filter.minAgeSeconds() != null) {
-            sql.append(" AND occurred_at <= now() - make_interval(secs => ?)");
-            parameters.add((double) filter.minAgeSeconds());
-        }
-        sql.append(" ORDER BY seq LIMIT ? OFFSET ?");
-        parameters.add(filter.size() + 1);
-        parameters.add((long) filter.page() * filter.size());
+        EventListing listing = EventListing.of(filter);
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement query = connection.prepareStatement(sql.toString())) {
-            for (int i = 0; i < parameters.size(); i++) {
-                query.setObject(i + 1, parameters.get(i));
+             PreparedStatement query = prepare(connection, listing.sql())) {
+            for (int i = 0; i < listing.parameters().size(); i++) {
+                query.setObject(i + 1, listing.parameters().get(i));
             }
             List<EventView> events = new ArrayList<>();
             try (ResultSet rows = query.executeQuery()) {
@@ -159,18 +137,22 @@ public class OutboxAdministration {
                     events.add(new EventView(rows.getObject(1, UUID.class), rows.getString(2), rows.getString(3),
                             rows.getLong(4), rows.getString(5), instant(rows, 6), rows.getInt(7), instant(rows, 8),
                             rows.getString(9), instant(rows, 10), instant(rows, 11), rows.getString(12),
-                            rows.getString(13), rows.getBoolean(14)));
+                            rows.getString(13), rows.getBoolean(14), rows.getLong(15)));
                 }
             }
             return events;
         } catch (SQLException e) {
-            throw new IllegalStateException("listing failed: " + e.getMessage(), e);
+            throw failure("listing", e);
         }
     }
 
     /** @return whether the event was parked (and is now released for another attempt) */
     public boolean retry(UUID eventId, String operator) {
-        return parkedEvents.retry(eventId, operator);
+        try {
+            return parkedEvents.retry(eventId, operator);
+        } catch (IllegalStateException e) {
+            throw e.getCause() instanceof SQLException sql ? failure("retry", sql) : e;
+        }
     }
 
     /**
@@ -179,28 +161,44 @@ public class OutboxAdministration {
      * @return how many were released
      */
     public int retryAll(String aggregateType, String aggregateId, String eventType, String operator) {
-        StringBuilder sql = new StringBuilder("""
-                UPDATE outbox_event SET parked_at = NULL, attempts = 0, next_attempt_at = NULL
-                 WHERE parked_at IS NOT NULL AND dispatched_at IS NULL""");
         List<String> parameters = new ArrayList<>();
-        if (aggregateType != null) {
-            sql.append(" AND aggregate_type = ?");
-            parameters.add(aggregateType);
+        for (String value : new String[] {aggregateType, aggregateId, eventType}) {
+            if (value != null) {
+                parameters.add(value);
+            }
         }
-        if (aggregateId != null) {
-            sql.append(" AND aggregate_id = ?");
-            parameters.add(aggregateId);
-        }
-        if (eventType != null) {
-            sql.append(" AND event_type = ?");
-            parameters.add(eventType);
-        }
-        int released = update(sql.toString(), parameters.toArray());
+        int released = update(retryAllSql(aggregateType, aggregateId, eventType), parameters.toArray());
         LOG.info(() -> released + " parked outbox events released for retry by " + operator + " (aggregate type "
                 + aggregateType + ", aggregate " + aggregateId + ", event type " + eventType + ")");
         dispatcher.requestDrain();
         return released;
     }
+
+    /**
+     * The statement of {@link #retryAll}: its parameters are the non-null arguments, in order. It
+     * reads the parked events' partial index.
+     */
+    static String retryAllSql(String aggregateType, String aggregateId, String eventType) {
+        StringBuilder sql = new StringBuilder("""
+                UPDATE outbox_event SET parked_at = NULL, attempts = 0, next_attempt_at = NULL
+                 WHERE parked_at IS NOT NULL AND dispatched_at IS NULL""");
+        if (aggregateType != null) {
+            sql.append(" AND aggregate_type = ?");
+        }
+        if (aggregateId != null) {
+            sql.append(" AND aggregate_id = ?");
+        }
+        if (eventType != null) {
+            sql.append(" AND event_type = ?");
+        }
+        return sql.toString();
+    }
+
+    static final String DISCARD_SQL = """
+            UPDATE outbox_event
+               SET dispatched_at = clock_timestamp(), discarded_at = clock_timestamp(), discard_reason = ?,
+                   discarded_by = ?, lease_owner = NULL, lease_token = NULL, lease_until = NULL
+             WHERE id = ? AND parked_at IS NOT NULL AND dispatched_at IS NULL""";
 
     /**
      * Discards a parked event: it will never be published; its aggregate's later events are
@@ -209,11 +207,7 @@ public class OutboxAdministration {
      * @return whether the event was parked (and is now discarded)
      */
     public boolean discard(UUID eventId, String reason, String operator) {
-        boolean discarded = update("""
-                UPDATE outbox_event
-                   SET dispatched_at = clock_timestamp(), discarded_at = clock_timestamp(), discard_reason = ?,
-                       discarded_by = ?, lease_owner = NULL, lease_token = NULL, lease_until = NULL
-                 WHERE id = ? AND parked_at IS NOT NULL AND dispatched_at IS NULL""", reason, operator, eventId) == 1;
+        boolean discarded = update(DISCARD_SQL, reason, operator, eventId) == 1;
         if (discarded) {
             LOG.warning(() -> "Parked outbox event " + eventId + " discarded by " + operator + ": " + reason);
             dispatcher.requestDrain();
@@ -237,14 +231,31 @@ public class OutboxAdministration {
 
     private int update(String sql, Object... parameters) {
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement update = connection.prepareStatement(sql)) {
+             PreparedStatement update = prepare(connection, sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 update.setObject(i + 1, parameters[i]);
             }
             return update.executeUpdate();
         } catch (SQLException e) {
-            throw new IllegalStateException("admin update failed: " + e.getMessage(), e);
+            throw failure("admin update", e);
         }
+    }
+
+    private PreparedStatement prepare(Connection connection, String sql) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(sql);
+        statement.setQueryTimeout(configuration.settings().admin().queryTimeoutSeconds());
+        return statement;
+    }
+
+    /** A statement cancelled by its timeout becomes a 503 problem; any other failure stays a bug (500). */
+    private RuntimeException failure(String what, SQLException e) {
+        if (QUERY_CANCELED.equals(e.getSQLState())) {
+            LOG.warning(() -> "Admin " + what + " cancelled after outbox.admin.query-timeout ("
+                    + configuration.settings().admin().queryTimeoutSeconds() + " s)");
+            return new AdminProblem(503, "Admin query timed out", what + " took longer than outbox.admin.query-timeout ("
+                    + configuration.settings().admin().queryTimeoutSeconds() + " s); narrow the filter or try again", null);
+        }
+        return new IllegalStateException(what + " failed: " + e.getMessage(), e);
     }
 
     private static Instant instant(ResultSet rows, int column) throws SQLException {

@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.UUID;
 import java.util.logging.Logger;
+import live.edupulse.outbox.config.OutboxConfiguration;
 import live.edupulse.outbox.dispatch.OutboxDispatcher;
 
 /**
@@ -33,17 +34,22 @@ public class ParkedEvents {
     @Inject
     OutboxDispatcher dispatcher;
 
+    @Inject
+    OutboxConfiguration configuration;
+
     /**
      * One statement, committed on its own (call it outside a transaction); the dispatcher is
-     * nudged after it.
+     * nudged after it. The statement runs under {@code outbox.admin.query-timeout}.
      *
      * @param operator who asks, for the log
      * @return whether the event was parked (and now is not)
+     * @throws IllegalStateException when the statement fails, with the database's exception as its cause
      */
     @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public boolean retry(UUID eventId, String operator) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement retry = connection.prepareStatement(RETRY_SQL)) {
+            retry.setQueryTimeout(configuration.settings().admin().queryTimeoutSeconds());
             retry.setObject(1, eventId);
             boolean released = retry.executeUpdate() == 1;
             if (released) {

@@ -4,6 +4,7 @@ import static java.time.Duration.ofSeconds;
 import static live.edupulse.outbox.testing.BrokerProbe.ofAggregate;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -144,7 +145,13 @@ class AdminApiIT {
                 {"POST", "events/" + UUID.randomUUID() + "/discard", "{}", "reason"},
                 {"POST", "events/" + UUID.randomUUID() + "/discard", "{\"reason\":\"  \"}", "reason"},
                 {"POST", "events/" + UUID.randomUUID() + "/discard", "not json", "reason"},
-                {"POST", "events/" + UUID.randomUUID() + "/discard", "{\"reason\":\"" + "x".repeat(501) + "\"}", "reason"}}) {
+                {"POST", "events/" + UUID.randomUUID() + "/discard", "{\"reason\":\"" + "x".repeat(501) + "\"}", "reason"},
+                {"POST", "events/" + UUID.randomUUID() + "/discard", "{\"reason\":\"forged\\nINFO admin resumed\"}", "reason"},
+                {"POST", "events/" + UUID.randomUUID() + "/discard", "{\"reason\":\"forged\\r\\nline\"}", "reason"},
+                {"POST", "events/" + UUID.randomUUID() + "/discard", "{\"reason\":\"forged\\u2028line\"}", "reason"},
+                {"GET", "events?page=100000", null, "page"},
+                {"GET", "events?after=-1", null, "after"},
+                {"GET", "events?after=12&page=1", null, "page"}}) {
             HttpResponse<String> response = admin(bad[0], bad[1], bad[2]);
             assertEquals(400, response.statusCode(), bad[1] + ": " + response.body());
             assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
@@ -153,6 +160,93 @@ class AdminApiIT {
         HttpResponse<String> notParked = admin("POST", "events/" + UUID.randomUUID() + "/retry", null);
         assertEquals(409, notParked.statusCode(), notParked.body());
         assertEquals(before, Database.single("SELECT count(*) FROM outbox_event WHERE parked_at IS NOT NULL OR discarded_at IS NOT NULL"));
+    }
+
+    @Test
+    void changesThatAreNotJsonAreRefusedAndChangeNothing() throws Exception {
+        for (String[] change : new String[][] {
+                {"pause", "application/x-www-form-urlencoded", "paused=true"},
+                {"pause", "text/plain", "{}"},
+                {"pause", "multipart/form-data; boundary=x", "--x--"},
+                {"pause", null, null},
+                {"events/retry?eventType=test.csrf", "text/plain", "{}"},
+                {"events/" + UUID.randomUUID() + "/retry", "application/x-www-form-urlencoded", ""}}) {
+            HttpResponse<String> refused = raw("POST", change[0], change[1], change[2], null, null);
+            assertProblemStatus(refused, 415, change[0] + " as " + change[1]);
+        }
+        assertFalse(paused(), "a refused pause paused dispatch");
+    }
+
+    @Test
+    void changesFromAnotherSiteAreRefusedAndChangeNothing() throws Exception {
+        for (String[] header : new String[][] {
+                {"Origin", "http://evil.example"},
+                {"Origin", "null"},
+                {"Origin", "http://127.0.0.1:1"},
+                {"Origin", "https://" + base.getHost() + ":" + base.getPort()},
+                {"Sec-Fetch-Site", "cross-site"},
+                {"Sec-Fetch-Site", "same-site"}}) {
+            HttpResponse<String> refused = raw("POST", "pause", "application/json", "{}", header[0], header[1]);
+            assertProblemStatus(refused, 403, header[0] + ": " + header[1]);
+        }
+        assertFalse(paused(), "a refused pause paused dispatch");
+        // the page's own requests: same origin, same-origin fetch
+        String origin = base.getProtocol() + "://" + base.getHost() + ":" + base.getPort();
+        try {
+            assertEquals(200, raw("POST", "pause", "application/json", "{}", "Origin", origin).statusCode());
+            assertTrue(paused());
+        } finally {
+            assertEquals(200, raw("POST", "resume", "application/json", "{}", "Sec-Fetch-Site", "same-origin").statusCode());
+        }
+        assertFalse(paused());
+    }
+
+    @Test
+    void adminPageAndApiResponsesCarrySecurityHeaders() {
+        for (HttpResponse<String> response : List.of(
+                request("GET", base + "admin/", ADMIN, null),
+                request("GET", base + "admin/index.html", ADMIN, null),
+                request("GET", base + "admin/admin.js", ADMIN, null),
+                request("GET", base + "admin/admin.css", ADMIN, null),
+                admin("GET", "summary", null),
+                admin("GET", "events?status=parked", null),
+                admin("GET", "events?status=lost", null),
+                raw("POST", "pause", "text/plain", "{}", null, null))) {
+            String what = response.request().method() + " " + response.uri() + " " + response.statusCode();
+            String policy = response.headers().firstValue("Content-Security-Policy").orElse("");
+            assertTrue(policy.contains("default-src 'self'") && policy.contains("frame-ancestors 'none'"), what + ": " + policy);
+            assertEquals("nosniff", response.headers().firstValue("X-Content-Type-Options").orElse(""), what);
+            assertEquals("no-referrer", response.headers().firstValue("Referrer-Policy").orElse(""), what);
+            assertEquals("no-store", response.headers().firstValue("Cache-Control").orElse(""), what);
+        }
+    }
+
+    private boolean paused() throws Exception {
+        return Database.single("SELECT CASE WHEN paused THEN 1 ELSE 0 END FROM outbox_control WHERE id = 1") == 1;
+    }
+
+    private static void assertProblemStatus(HttpResponse<String> response, int status, String what) throws Exception {
+        assertEquals(status, response.statusCode(), what + ": " + response.body());
+        assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""), what);
+        assertEquals(status, JSON.readTree(response.body()).get("status").asInt(), what);
+    }
+
+    /** A POST as a browser or a script might send it: any content type, one extra header. */
+    private HttpResponse<String> raw(String method, String path, String contentType, String body, String header, String value) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "api/outbox/" + path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(ADMIN.getBytes(StandardCharsets.UTF_8)));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        if (header != null) {
+            request.header(header, value);
+        }
+        try {
+            return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private List<JsonNode> parked(String type, String aggregateId) throws Exception {
@@ -176,10 +270,12 @@ class AdminApiIT {
         return request(method, base + "api/outbox/" + path, ADMIN, json);
     }
 
+    /** A POST without a body of its own sends {@code {}} as JSON: the admin API takes changes only as JSON. */
     static HttpResponse<String> request(String method, String url, String credentials, String json) {
+        String body = json == null && method.equals("POST") ? "{}" : json;
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-        if (json != null) {
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
             request.header("Content-Type", "application/json");
         }
         if (credentials != null) {

@@ -1,0 +1,184 @@
+package live.edupulse.outbox.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import live.edupulse.outbox.ops.OutboxAdministration.Filter;
+import live.edupulse.outbox.ops.OutboxAdministration.Status;
+import live.edupulse.outbox.testing.Database;
+import live.edupulse.outbox.testing.Deployments;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The admin API's queries against 200,000 rows of one aggregate type written straight into the
+ * table (100,000 dispatched two days ago, 50,000 pending but backing off for a day, 25,000 parked,
+ * 25,000 discarded; nothing a dispatcher may claim), deleted afterwards: every statement's plan reads
+ * an index, never the whole table; a deep offset is refused and keyset paging reaches any depth; a
+ * statement the database keeps waiting is cancelled by outbox.admin.query-timeout.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class AdminQueryPlanIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TYPE = "test_plan_" + UUID.randomUUID().toString().substring(0, 8);
+    private static final int ROWS = 200_000;
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.outbox(Map.of("outbox.admin.query-timeout", "2s"));
+    }
+
+    @ArquillianResource
+    URL base;
+
+    @BeforeAll
+    static void twoHundredThousandRows() throws Exception {
+        try (Connection connection = Database.connect(); Statement insert = connection.createStatement()) {
+            long started = System.nanoTime();
+            insert.executeUpdate("""
+                    INSERT INTO outbox_event (id, aggregate_type, aggregate_id, aggregate_seq, event_type, payload,
+                                              occurred_at, attempts, next_attempt_at, last_error, dispatched_at,
+                                              parked_at, discarded_at, discard_reason, discarded_by)
+                    SELECT gen_random_uuid(), '%s', 'agg-' || (i %% 1000), i / 1000 + 1, 'test.plan.' || (i %% 10), '{}',
+                           now() - interval '3 days' + i * interval '1 ms',
+                           CASE WHEN i %% 8 IN (4, 5, 6) THEN 3 ELSE 0 END,
+                           CASE WHEN i %% 8 IN (4, 5) THEN now() + interval '1 day' END,
+                           CASE WHEN i %% 8 IN (4, 5, 6) THEN 'NO_ROUTE (test)' END,
+                           CASE WHEN i %% 8 IN (0, 1, 2, 3, 7) THEN now() - interval '2 days' END,
+                           CASE WHEN i %% 8 = 6 THEN now() - interval '2 days' END,
+                           CASE WHEN i %% 8 = 7 THEN now() - interval '2 days' END,
+                           CASE WHEN i %% 8 = 7 THEN 'test' END,
+                           CASE WHEN i %% 8 = 7 THEN 'tester' END
+                      FROM generate_series(0, %d) AS i""".formatted(TYPE, ROWS - 1));
+            insert.execute("ANALYZE outbox_event");
+            System.out.printf("PLAN rows=%d inserted and analyzed in %d ms%n", ROWS, (System.nanoTime() - started) / 1_000_000);
+        }
+    }
+
+    @AfterAll
+    static void deleteTheRows() throws Exception {
+        try (Connection connection = Database.connect();
+             PreparedStatement delete = connection.prepareStatement("DELETE FROM outbox_event WHERE aggregate_type = ?")) {
+            delete.setString(1, TYPE);
+            delete.executeUpdate();
+        }
+    }
+
+    @Test
+    void everyAdminQueryReadsAnIndexNotTheTable() throws Exception {
+        List<EventListing> listings = new ArrayList<>();
+        for (Status status : Status.values()) {
+            listings.add(EventListing.of(new Filter(status, null, null, null, null, 0, 51, null)));
+            listings.add(EventListing.of(new Filter(status, null, null, null, null, 200, 50, null)));
+            listings.add(EventListing.of(new Filter(status, TYPE, null, null, null, 0, 50, null)));
+            listings.add(EventListing.of(new Filter(status, TYPE, "agg-7", null, null, 0, 50, null)));
+            listings.add(EventListing.of(new Filter(status, null, null, "test.plan.3", null, 0, 50, null)));
+            listings.add(EventListing.of(new Filter(status, null, null, null, 3600L, 0, 50, null)));
+            listings.add(EventListing.of(new Filter(status, TYPE, null, "test.plan.3", 60L, 0, 200, 1_000_000L)));
+        }
+        listings.add(new EventListing(OutboxAdministration.HOUR_COUNTS_SQL, List.of()));
+        listings.add(new EventListing(OutboxAdministration.retryAllSql(TYPE, "agg-7", null), List.of(TYPE, "agg-7")));
+        listings.add(new EventListing(OutboxAdministration.retryAllSql(null, null, "test.plan.3"), List.of("test.plan.3")));
+        listings.add(new EventListing(ParkedEvents.RETRY_SQL, List.of(UUID.randomUUID())));
+        listings.add(new EventListing(OutboxAdministration.DISCARD_SQL, List.of("reason", "tester", UUID.randomUUID())));
+        try (Connection connection = Database.connect()) {
+            for (EventListing listing : listings) {
+                String plan = explain(connection, listing);
+                System.out.println("PLAN " + listing.sql().replaceAll("\\s+", " ") + " " + listing.parameters() + "\n" + plan);
+                assertFalse(plan.contains("Seq Scan on outbox_event"), listing.sql() + "\n" + plan);
+                assertTrue(plan.contains("Index"), listing.sql() + "\n" + plan);
+            }
+        }
+    }
+
+    @Test
+    void aDeepPageIsRefusedAndKeysetPagingReachesAnyDepth() throws Exception {
+        HttpResponse<String> deep = admin("events?status=discarded&aggregateType=" + TYPE + "&page=1000&size=50");
+        assertEquals(400, deep.statusCode(), deep.body());
+        JsonNode problem = JSON.readTree(deep.body());
+        assertEquals("page", problem.get("field").asText());
+        assertTrue(problem.get("detail").asText().contains("after="), problem.toString());
+
+        // the 20,000th discarded event of the type, and the keyset page right after it
+        long deepSeq = Database.single("SELECT seq FROM outbox_event WHERE aggregate_type = ? AND discarded_at IS NOT NULL"
+                + " ORDER BY seq OFFSET 19999 LIMIT 1", TYPE);
+        List<Long> expected = Database.longs("SELECT seq FROM outbox_event WHERE aggregate_type = ? AND discarded_at IS NOT NULL"
+                + " AND seq > ? ORDER BY seq LIMIT 400", TYPE, deepSeq);
+        List<Long> seen = new ArrayList<>();
+        Long after = deepSeq;
+        long started = System.nanoTime();
+        for (int page = 0; page < 2; page++) {
+            HttpResponse<String> listed = admin("events?status=discarded&aggregateType=" + TYPE + "&size=200&after=" + after);
+            assertEquals(200, listed.statusCode(), listed.body());
+            JsonNode body = JSON.readTree(listed.body());
+            body.get("items").forEach(item -> seen.add(item.get("seq").asLong()));
+            assertTrue(body.get("hasMore").asBoolean());
+            after = body.get("nextAfter").asLong();
+        }
+        System.out.printf("PLAN two keyset pages of 200 after the 20,000th discarded event in %d ms%n",
+                (System.nanoTime() - started) / 1_000_000);
+        assertEquals(expected, seen);
+    }
+
+    @Test
+    void anAdminQueryTheDatabaseKeepsWaitingIsCancelledByItsTimeout() throws Exception {
+        try (Connection holder = Database.connect(); Statement lock = holder.createStatement()) {
+            holder.setAutoCommit(false);
+            lock.execute("LOCK TABLE outbox_event IN ACCESS EXCLUSIVE MODE");
+            try {
+                CompletableFuture<HttpResponse<String>> listing =
+                        CompletableFuture.supplyAsync(() -> admin("events?status=parked&aggregateType=" + TYPE));
+                // the table stays locked until the answer arrives: only the timeout can end the wait
+                HttpResponse<String> answer = listing.get(15, TimeUnit.SECONDS);
+                assertEquals(503, answer.statusCode(), answer.body());
+                assertEquals("application/problem+json", answer.headers().firstValue("Content-Type").orElse(""));
+            } finally {
+                holder.rollback();
+            }
+        }
+        assertEquals(200, admin("events?status=parked&aggregateType=" + TYPE).statusCode());
+    }
+
+    private static String explain(Connection connection, EventListing listing) throws Exception {
+        try (PreparedStatement explain = connection.prepareStatement("EXPLAIN " + listing.sql())) {
+            for (int i = 0; i < listing.parameters().size(); i++) {
+                explain.setObject(i + 1, listing.parameters().get(i));
+            }
+            StringBuilder plan = new StringBuilder();
+            try (ResultSet rows = explain.executeQuery()) {
+                while (rows.next()) {
+                    plan.append(rows.getString(1)).append('\n');
+                }
+            }
+            return plan.toString();
+        }
+    }
+
+    private HttpResponse<String> admin(String path) {
+        return AdminApiIT.request("GET", base + "api/outbox/" + path, AdminApiIT.ADMIN, null);
+    }
+}
