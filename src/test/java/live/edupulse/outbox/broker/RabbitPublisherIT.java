@@ -14,13 +14,14 @@ import java.util.UUID;
 import live.edupulse.outbox.config.BrokerSettings;
 import live.edupulse.outbox.config.UnroutablePolicy;
 import live.edupulse.outbox.testing.BrokerProbe;
+import live.edupulse.outbox.testing.TestServices;
 import org.junit.jupiter.api.Test;
 
 /** The publisher against the real local RabbitMQ, outside any server. */
 class RabbitPublisherIT {
 
-    private static final BrokerSettings SETTINGS = new BrokerSettings(Optional.empty(), "127.0.0.1:5672", "/", "guest",
-            "guest", "edupulse.events", true, UnroutablePolicy.ACCEPT, Duration.ofSeconds(5), Duration.ofSeconds(5), "edupulse");
+    private static final BrokerSettings SETTINGS = new BrokerSettings(Optional.empty(), TestServices.brokerAddress(), "/",
+            TestServices.brokerUser(), TestServices.brokerPassword(), "edupulse.events", true, UnroutablePolicy.ACCEPT, Duration.ofSeconds(5), Duration.ofSeconds(5), "edupulse");
 
     private static OutboundMessage message(String routingKey, String aggregateId) {
         return new OutboundMessage(UUID.randomUUID().toString(), routingKey, Instant.now(),

@@ -13,6 +13,7 @@ import live.edupulse.outbox.testing.EventLedger;
 import live.edupulse.outbox.testing.OutboxTable;
 import live.edupulse.outbox.testing.ServerInstance;
 import live.edupulse.outbox.testing.TcpProxy;
+import live.edupulse.outbox.testing.TestServices;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,8 +33,8 @@ class SingleInstanceFaultsIT {
     private static final int DATABASE_PROXY = 29701;
     private static final int AGGREGATES = 100;
 
-    private final TcpProxy broker = new TcpProxy(BROKER_PROXY, "127.0.0.1", 5672);
-    private final TcpProxy database = new TcpProxy(DATABASE_PROXY, "127.0.0.1", 5432);
+    private final TcpProxy broker = new TcpProxy(BROKER_PROXY, TestServices.brokerHost(), TestServices.brokerPort());
+    private final TcpProxy database = new TcpProxy(DATABASE_PROXY, TestServices.dbHost(), TestServices.dbPort());
     private ServerInstance server;
 
     @BeforeAll
@@ -41,7 +42,7 @@ class SingleInstanceFaultsIT {
         broker.open();
         database.open();
         server = ServerInstance.of("faults", 100, Map.of(
-                "EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:" + DATABASE_PROXY + "/test",
+                "EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:" + DATABASE_PROXY + "/" + TestServices.dbName(),
                 "OUTBOX_BROKER_ADDRESSES", "127.0.0.1:" + BROKER_PROXY,
                 "OUTBOX_BROKER_CONFIRM_TIMEOUT", "2s",
                 "OUTBOX_BROKER_CONNECTION_TIMEOUT", "2s",

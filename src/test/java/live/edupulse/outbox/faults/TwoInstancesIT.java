@@ -26,6 +26,7 @@ import live.edupulse.outbox.testing.Http;
 import live.edupulse.outbox.testing.OutboxTable;
 import live.edupulse.outbox.testing.ServerInstance;
 import live.edupulse.outbox.testing.TcpProxy;
+import live.edupulse.outbox.testing.TestServices;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,8 +45,8 @@ class TwoInstancesIT {
     private static final int A_DATABASE = 29711;
     private static final Duration LEASE = Duration.ofSeconds(10);
 
-    private final TcpProxy brokerOfA = new TcpProxy(A_BROKER, "127.0.0.1", 5672);
-    private final TcpProxy databaseOfA = new TcpProxy(A_DATABASE, "127.0.0.1", 5432);
+    private final TcpProxy brokerOfA = new TcpProxy(A_BROKER, TestServices.brokerHost(), TestServices.brokerPort());
+    private final TcpProxy databaseOfA = new TcpProxy(A_DATABASE, TestServices.dbHost(), TestServices.dbPort());
     private ServerInstance a;
     private ServerInstance b;
 
@@ -59,7 +60,7 @@ class TwoInstancesIT {
                 "OUTBOX_DISPATCH_BACKOFF_INITIAL", "200ms",
                 "OUTBOX_DISPATCH_BROKER_BACKOFF_MAX", "1s");
         Map<String, String> envA = new java.util.HashMap<>(common);
-        envA.put("EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:" + A_DATABASE + "/test");
+        envA.put("EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:" + A_DATABASE + "/" + TestServices.dbName());
         envA.put("OUTBOX_BROKER_ADDRESSES", "127.0.0.1:" + A_BROKER);
         // A waits longer for confirms, so a stalled A is seen holding its leases
         envA.put("OUTBOX_BROKER_CONFIRM_TIMEOUT", "5s");

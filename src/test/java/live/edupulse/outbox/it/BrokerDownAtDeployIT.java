@@ -21,6 +21,7 @@ import live.edupulse.outbox.testing.Http;
 import live.edupulse.outbox.testing.OutboxRows;
 import live.edupulse.outbox.testing.ServerUnderTest;
 import live.edupulse.outbox.testing.TcpProxy;
+import live.edupulse.outbox.testing.TestServices;
 import live.edupulse.outbox.testing.TestEvent;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -58,7 +59,7 @@ class BrokerDownAtDeployIT {
         String aggregateId = UUID.randomUUID().toString();
         String eventType = uniqueType("broker-away");
         try (BrokerProbe probe = new BrokerProbe(eventType);
-             TcpProxy broker = new TcpProxy(PROXY_PORT, "127.0.0.1", 5672)) {
+             TcpProxy broker = new TcpProxy(PROXY_PORT, TestServices.brokerHost(), TestServices.brokerPort())) {
             service.fire(new TestEvent("test_aggregate", aggregateId, eventType, Map.of("n", 1)),
                     new TestEvent("test_aggregate", aggregateId, eventType, Map.of("n", 2)));
             List<OutboxEvent> recorded = rows.ofAggregate("test_aggregate", aggregateId);

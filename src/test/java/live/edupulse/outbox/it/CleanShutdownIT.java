@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import live.edupulse.outbox.testing.Deployments;
 import live.edupulse.outbox.testing.Http;
 import live.edupulse.outbox.testing.OutboxTable;
+import live.edupulse.outbox.testing.Rabbitmqctl;
 import live.edupulse.outbox.testing.ServerUnderTest;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -67,21 +68,11 @@ class CleanShutdownIT {
 
     /** The broker's connections named by the application ("edupulse-outbox ..."). */
     private static int applicationConnections() throws IOException, InterruptedException {
-        String list = run("rabbitmqctl", "-q", "list_connections", "client_properties");
+        String list = Rabbitmqctl.run("-q", "list_connections", "client_properties");
         int count = 0;
         for (int at = list.indexOf("edupulse-outbox "); at >= 0; at = list.indexOf("edupulse-outbox ", at + 1)) {
             count++;
         }
         return count;
-    }
-
-
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new AssertionError(String.join(" ", command) + " failed: " + output);
-        }
-        return output;
     }
 }

@@ -41,10 +41,10 @@ public final class BrokerProbe implements AutoCloseable {
 
     public BrokerProbe(String... routingKeys) throws IOException, TimeoutException {
         ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(env("RABBITMQ_HOST", "127.0.0.1"));
-        factory.setPort(Integer.parseInt(env("RABBITMQ_PORT", "5672")));
-        factory.setUsername("guest");
-        factory.setPassword("guest");
+        factory.setHost(TestServices.brokerHost());
+        factory.setPort(TestServices.brokerPort());
+        factory.setUsername(TestServices.brokerUser());
+        factory.setPassword(TestServices.brokerPassword());
         connection = factory.newConnection("edupulse-test-probe");
         channel = connection.createChannel();
         channel.exchangeDeclare(EXCHANGE, BuiltinExchangeType.TOPIC, true);

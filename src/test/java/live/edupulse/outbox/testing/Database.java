@@ -18,10 +18,7 @@ public final class Database {
     }
 
     public static Connection connect() throws SQLException {
-        return DriverManager.getConnection(
-                env("EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:5432/test"),
-                env("EDUPULSE_DB_USER", "postgres"),
-                env("EDUPULSE_DB_PASSWORD", "postgres"));
+        return DriverManager.getConnection(TestServices.dbUrl(), TestServices.dbUser(), TestServices.dbPassword());
     }
 
     /** The first column of every row, as longs. */

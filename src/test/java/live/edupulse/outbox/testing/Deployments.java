@@ -11,9 +11,9 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
  * The WAR the build produced ({@code target/edupulse.war}), exactly as shipped, plus the test
- * support classes and, when a test needs them, configuration overrides: a second
- * {@code META-INF/microprofile-config.properties} in a library jar, with a higher ordinal than
- * the WAR's defaults.
+ * support classes and configuration overrides: a second {@code META-INF/microprofile-config.properties}
+ * in a library jar, with a higher ordinal than the WAR's defaults, naming the broker of this run
+ * ({@link TestServices}) and whatever the test overrides.
  */
 public final class Deployments {
 
@@ -24,7 +24,12 @@ public final class Deployments {
         return outbox(Map.of());
     }
 
-    public static WebArchive outbox(Map<String, String> configOverrides) {
+    public static WebArchive outbox(Map<String, String> overrides) {
+        Map<String, String> configOverrides = new TreeMap<>(overrides);
+        // the broker of this run (a container's, in container mode) unless the test names another
+        configOverrides.putIfAbsent("outbox.broker.addresses", TestServices.brokerAddress());
+        configOverrides.putIfAbsent("outbox.broker.username", TestServices.brokerUser());
+        configOverrides.putIfAbsent("outbox.broker.password", TestServices.brokerPassword());
         WebArchive war = ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("edupulse.war")))
                 .addPackage(Deployments.class.getPackage())
                 .addAsLibrary(jarOf(org.awaitility.Awaitility.class))

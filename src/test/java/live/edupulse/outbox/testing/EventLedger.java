@@ -41,9 +41,10 @@ public final class EventLedger implements AutoCloseable {
 
     public EventLedger(String routingKey) throws IOException, TimeoutException {
         ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost("127.0.0.1");
-        factory.setUsername("guest");
-        factory.setPassword("guest");
+        factory.setHost(TestServices.brokerHost());
+        factory.setPort(TestServices.brokerPort());
+        factory.setUsername(TestServices.brokerUser());
+        factory.setPassword(TestServices.brokerPassword());
         factory.setAutomaticRecoveryEnabled(true);
         factory.setNetworkRecoveryInterval(1000);
         connection = factory.newConnection("edupulse-test-ledger");

@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The broker's own control tool, for tests that stop, alarm or reconfigure it (and restore it). */
+/**
+ * The broker's own control tool, for tests that stop, alarm or reconfigure it (and restore it):
+ * inside the broker's container in container mode ({@code docker exec}), the machine's otherwise.
+ */
 public final class Rabbitmqctl {
 
     private Rabbitmqctl() {
@@ -19,7 +22,9 @@ public final class Rabbitmqctl {
      * @throws AssertionError when it fails or does not finish within two minutes
      */
     public static String run(String... arguments) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("rabbitmqctl"));
+        List<String> command = new ArrayList<>();
+        TestServices.brokerContainer().ifPresent(container -> command.addAll(List.of("docker", "exec", container)));
+        command.add("rabbitmqctl");
         command.addAll(List.of(arguments));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -76,6 +76,13 @@ public abstract class ServerInstance implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command())
                 .redirectErrorStream(true)
                 .redirectOutput(folder().resolve("console.log").toFile());
+        builder.environment().putAll(Map.of(
+                "EDUPULSE_DB_URL", TestServices.dbUrl(),
+                "EDUPULSE_DB_USER", TestServices.dbUser(),
+                "EDUPULSE_DB_PASSWORD", TestServices.dbPassword(),
+                "OUTBOX_BROKER_ADDRESSES", TestServices.brokerAddress(),
+                "OUTBOX_BROKER_USERNAME", TestServices.brokerUser(),
+                "OUTBOX_BROKER_PASSWORD", TestServices.brokerPassword()));
         builder.environment().putAll(environment);
         builder.environment().putAll(jvmOptions());
         process = builder.start();
