@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import live.edupulse.outbox.testing.Http;
 import live.edupulse.outbox.testing.ServerInstance;
 import live.edupulse.outbox.testing.TcpProxy;
+import live.edupulse.outbox.testing.TestServices;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,9 +28,9 @@ class DatabaseDownAtDeployIT {
 
     @Test
     void deploysOnceTheDatabaseComesUp() throws Exception {
-        TcpProxy database = new TcpProxy(DATABASE_PROXY, "127.0.0.1", 5432); // not opened: refuses
+        TcpProxy database = new TcpProxy(DATABASE_PROXY, TestServices.dbHost(), TestServices.dbPort()); // not opened: refuses
         ServerInstance server = ServerInstance.of("database-down-at-deploy", 500, Map.of(
-                "EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:" + DATABASE_PROXY + "/test",
+                "EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:" + DATABASE_PROXY + "/" + TestServices.dbName(),
                 "OUTBOX_SCHEMA_CONNECT_RETRY", "60s"), FaultRig.testWar());
         try {
             long started = System.nanoTime();

@@ -15,6 +15,7 @@ import live.edupulse.outbox.testing.Http;
 import live.edupulse.outbox.testing.OutboxTable;
 import live.edupulse.outbox.testing.ServerInstance;
 import live.edupulse.outbox.testing.TcpProxy;
+import live.edupulse.outbox.testing.TestServices;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,14 +35,14 @@ class DatabaseStallIT {
     private static final int AGGREGATES = 50;
     private static final int SOCKET_TIMEOUT_SECONDS = 10;
 
-    private final TcpProxy database = new TcpProxy(DATABASE_PROXY, "127.0.0.1", 5432);
+    private final TcpProxy database = new TcpProxy(DATABASE_PROXY, TestServices.dbHost(), TestServices.dbPort());
     private ServerInstance server;
 
     @BeforeAll
     void startServer() throws Exception {
         database.open();
         server = ServerInstance.of("database-stall", 600, Map.of(
-                "EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:" + DATABASE_PROXY + "/test",
+                "EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:" + DATABASE_PROXY + "/" + TestServices.dbName(),
                 "EDUPULSE_DB_SOCKET_TIMEOUT", Integer.toString(SOCKET_TIMEOUT_SECONDS),
                 "OUTBOX_BROKER_CONFIRM_TIMEOUT", "2s",
                 "OUTBOX_DISPATCH_LEASE", "4s",
