@@ -55,7 +55,8 @@ public final class DevServices {
             start(postgres, "PostgreSQL", database.getHost(), databasePort, 5432);
         }
         if (needBroker) {
-            RabbitMQContainer rabbitmq = new RabbitMQContainer(image("EDUPULSE_TEST_RABBITMQ_IMAGE", "rabbitmq:3-management", "rabbitmq"));
+            RabbitMQContainer rabbitmq = new RabbitMQContainer(image("EDUPULSE_TEST_RABBITMQ_IMAGE", "rabbitmq:3-management", "rabbitmq"))
+                    .withExposedPorts(5672); // only AMQP is published, on the configured port
             start(rabbitmq, "RabbitMQ", host(broker), port(broker), 5672);
         }
     }
@@ -65,9 +66,22 @@ public final class DevServices {
         container.withCreateContainerCmdModifier(command -> command.getHostConfig().withPortBindings(
                 new PortBinding(Ports.Binding.bindIpAndPort(bindAddress(host), port), new ExposedPort(containerPort))));
         container.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "dev-services-stop"));
+        String id = container.getContainerId();
+        // by the docker command: at exit, the build may have closed the class loader Testcontainers came from
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> removeContainer(id), "dev-services-stop"));
         System.out.printf("[dev services] %s started in container %s (%s) on %s:%d; it stops with the server%n", what,
                 container.getContainerId().substring(0, 12), container.getDockerImageName(), host, port);
+    }
+
+    private static void removeContainer(String id) {
+        try {
+            new ProcessBuilder("docker", "rm", "-f", id).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        } catch (IOException e) {
+            System.err.println("[dev services] could not remove container " + id + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String bindAddress(String host) {
