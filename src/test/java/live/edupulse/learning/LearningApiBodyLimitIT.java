@@ -19,9 +19,13 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import live.edupulse.outbox.testing.ServerLogs;
 import live.edupulse.outbox.testing.Database;
+import live.edupulse.outbox.testing.ServerLogs;
 import live.edupulse.outbox.testing.Deployments;
+import live.edupulse.outbox.testing.ServerLogs;
 import live.edupulse.outbox.testing.Http;
+import live.edupulse.outbox.testing.ServerLogs;
 import live.edupulse.outbox.testing.ServerUnderTest;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -73,7 +77,7 @@ class LearningApiBodyLimitIT {
                 "{\"authorId\":\"" + author + "\",\"title\":\"After the flood\"}");
         assertEquals(201, created.statusCode(), created.body());
         assertEquals(pulsesBefore + 1, Database.single("SELECT count(*) FROM learning_pulse"));
-        assertFalse(logSince(log, logSizeBefore).contains("OutOfMemoryError"), "the server log shows an OutOfMemoryError");
+        assertFalse(ServerLogs.since(log, logSizeBefore).contains("OutOfMemoryError"), "the server log shows an OutOfMemoryError");
     }
 
     @Test
@@ -93,12 +97,6 @@ class LearningApiBodyLimitIT {
         assertProblem(new Http(base).post("api/pulses", body), 400, "title");
         String tooLong = "{\"authorId\":\"" + UUID.randomUUID() + "\",\"title\":\"" + "x".repeat(65_600) + "\"}";
         assertProblem(new Http(base).post("api/pulses", tooLong), 413, null);
-    }
-
-    private static String logSince(Path log, long offset) throws java.io.IOException {
-        byte[] all = Files.readAllBytes(log);
-        int from = (int) Math.min(offset, all.length);
-        return new String(all, from, all.length - from, StandardCharsets.UTF_8);
     }
 
     private static byte[] tenMegabytesOfEmptyObjects() {

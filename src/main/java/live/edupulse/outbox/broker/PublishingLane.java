@@ -73,8 +73,7 @@ public final class PublishingLane {
      */
     public Map<String, PublishOutcome> publish(List<OutboundMessage> messages, long publishUntilNanos,
                                                long confirmsUntilNanos) {
-        long confirmDeadline = Math.min(confirmsUntilNanos, System.nanoTime() + confirmTimeout.toNanos());
-        Batch batch = new Batch(messages, publishUntilNanos, confirmDeadline);
+        Batch batch = new Batch(messages, publishUntilNanos, confirmsUntilNanos);
         batch.run();
         if (channel != null && !channel.isUsable()) {
             discardChannel();
@@ -90,16 +89,16 @@ public final class PublishingLane {
         final Map<String, OutboundMessage> byId = new HashMap<>();
         final Set<String> failedKeys = new HashSet<>();
         final long publishUntil;
-        final long confirmDeadline;
+        final long confirmsUntil;
         /** After the broker closed a channel because of one of them: every message goes alone. */
         boolean oneAtATime;
         /** The broker, not a message, is in trouble: nothing more is published in this batch. */
         String brokerWideFailure;
 
-        Batch(List<OutboundMessage> messages, long publishUntil, long confirmDeadline) {
+        Batch(List<OutboundMessage> messages, long publishUntil, long confirmsUntil) {
             this.pending = new ArrayDeque<>(messages);
             this.publishUntil = publishUntil;
-            this.confirmDeadline = confirmDeadline;
+            this.confirmsUntil = confirmsUntil;
             messages.forEach(message -> byId.put(message.messageId(), message));
         }
 
@@ -170,7 +169,7 @@ public final class PublishingLane {
             ConfirmingChannel publishing = channel;
             Map<String, PublishOutcome> settled;
             try {
-                settled = publishing.awaitUnsettled(confirmDeadline);
+                settled = publishing.awaitUnsettled(confirmDeadlineFromNow());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 PublishOutcome unknown = new PublishOutcome.Unconfirmed("interrupted while waiting for confirms");
@@ -197,6 +196,7 @@ public final class PublishingLane {
                     }
                 } else if (alone) {
                     failed(message, new PublishOutcome.Refused(refusedBecause));
+                    oneAtATime = false; // found: the rest may go pipelined again (another culprit is found the same way)
                 } else {
                     again.addLast(message);
                 }
@@ -208,6 +208,11 @@ public final class PublishingLane {
             if (!publishing.isUsable()) {
                 discardChannel();
             }
+        }
+
+        /** Each wait for confirms gets the confirm timeout, within the batch's own deadline. */
+        private long confirmDeadlineFromNow() {
+            return Math.min(confirmsUntil, System.nanoTime() + confirmTimeout.toNanos());
         }
 
         private void failed(OutboundMessage message, PublishOutcome outcome) {

@@ -127,9 +127,11 @@ public class OutboxDispatcher {
     void tick() {
         for (Worker lane : lanes) {
             long deadline = lane.batchDeadline;
-            if (deadline != 0 && System.nanoTime() - deadline > 0) {
-                LOG.warning("Outbox drain overran its lease; aborting the broker connection in case a socket write"
-                        + " holds it (a database that stops answering is freed by its statement and socket timeouts)");
+            if (deadline != 0 && System.nanoTime() - deadline > 0 && lane.publishing && lane.abortedFor != deadline) {
+                // only a batch stuck in its publish step can be freed this way; one stuck on a silent
+                // database is freed by its statement and socket timeouts
+                lane.abortedFor = deadline;
+                LOG.warning("Outbox drain overran its lease while publishing; aborting the broker connection to free it");
                 publisher.abort();
                 break;
             }
@@ -272,7 +274,12 @@ public class OutboxDispatcher {
         for (ClaimedEvent event : claim.events()) {
             messages.add(MessageEnvelope.of(event));
         }
-        return lane.channel.publish(messages, started + lease / 2, started + lease - lease / 10);
+        lane.publishing = true;
+        try {
+            return lane.channel.publish(messages, started + lease / 2, started + lease - lease / 10);
+        } finally {
+            lane.publishing = false;
+        }
     }
 
     private void announce(Settlement settlement, SettleResult result, long started, long confirmedAt) {
@@ -387,6 +394,10 @@ public class OutboxDispatcher {
         final PublishingLane channel;
         /** System.nanoTime() after which the running batch (claim to settle) has outlived its lease; 0 when none runs. */
         volatile long batchDeadline;
+        /** The running batch is in its publish step (the only step a broker connection abort can free). */
+        volatile boolean publishing;
+        /** The deadline the watchdog last aborted the connection for, so it does so once per batch. */
+        volatile long abortedFor;
 
         Worker(PublishingLane channel) {
             this.channel = channel;

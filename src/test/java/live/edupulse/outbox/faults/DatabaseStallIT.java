@@ -14,6 +14,7 @@ import live.edupulse.outbox.testing.EventLedger;
 import live.edupulse.outbox.testing.Http;
 import live.edupulse.outbox.testing.OutboxTable;
 import live.edupulse.outbox.testing.ServerInstance;
+import live.edupulse.outbox.testing.ServerLogs;
 import live.edupulse.outbox.testing.TcpProxy;
 import live.edupulse.outbox.testing.TestServices;
 import org.junit.jupiter.api.AfterAll;
@@ -88,7 +89,7 @@ class DatabaseStallIT {
                 System.out.printf("database-stall: liveness DOWN %.1f s into the stall%n", (System.nanoTime() - stalledAt) / 1e9);
                 await("the stalled read given up after the socket timeout").atMost(Duration.ofSeconds(SOCKET_TIMEOUT_SECONDS + 20))
                         .pollInterval(Duration.ofMillis(200))
-                        .until(() -> Files.readString(server.serverLog()).substring((int) logBefore)
+                        .until(() -> ServerLogs.since(server.serverLog(), logBefore)
                                 .contains("An I/O error occurred while sending to the backend"));
                 System.out.printf("database-stall: stalled read given up %.1f s into the stall%n", (System.nanoTime() - stalledAt) / 1e9);
             } finally {

@@ -20,7 +20,7 @@ import java.util.function.Predicate;
 /**
  * A consumer for tests: its own exclusive queue bound to the outbox exchange for the routing keys
  * a test names, so it sees only that test's events (other tests use other keys or aggregates).
- * Broker address from {@code RABBITMQ_HOST}/{@code RABBITMQ_PORT}, localhost by default.
+ * The broker of this run ({@link TestServices}).
  */
 public final class BrokerProbe implements AutoCloseable {
 

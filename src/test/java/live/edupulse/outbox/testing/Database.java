@@ -9,8 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Direct JDBC reads for client-side tests, from {@code EDUPULSE_DB_URL}/{@code EDUPULSE_DB_USER}
- * (the same variables the server's datasource reads), localhost by default.
+ * Direct JDBC reads for client-side tests, of the database of this run ({@link TestServices}).
  */
 public final class Database {
 

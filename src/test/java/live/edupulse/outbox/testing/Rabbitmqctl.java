@@ -1,6 +1,8 @@
 package live.edupulse.outbox.testing;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,15 +28,20 @@ public final class Rabbitmqctl {
         TestServices.brokerContainer().ifPresent(container -> command.addAll(List.of("docker", "exec", container)));
         command.add("rabbitmqctl");
         command.addAll(List.of(arguments));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("rabbitmqctl " + arguments[0] + " did not finish");
+        Path output = Files.createTempFile("rabbitmqctl", ".out");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("rabbitmqctl " + arguments[0] + " did not finish within 120 s");
+            }
+            String printed = Files.readString(output, StandardCharsets.UTF_8);
+            if (process.exitValue() != 0) {
+                throw new AssertionError("rabbitmqctl " + String.join(" ", arguments) + ": " + printed);
+            }
+            return printed;
+        } finally {
+            Files.deleteIfExists(output);
         }
-        if (process.exitValue() != 0) {
-            throw new AssertionError("rabbitmqctl " + String.join(" ", arguments) + ": " + output);
-        }
-        return output;
     }
 }

@@ -54,11 +54,18 @@ public final class ServicesLauncher implements LauncherSessionListener {
 
     @Override
     public void launcherSessionClosed(LauncherSession session) {
-        if (broker != null) {
-            broker.stop();
-        }
-        if (database != null) {
-            database.stop();
+        stopContainers();
+    }
+
+    private void stopContainers() {
+        try {
+            if (broker != null) {
+                broker.stop();
+            }
+        } finally {
+            if (database != null) {
+                database.stop();
+            }
         }
     }
 
@@ -78,8 +85,13 @@ public final class ServicesLauncher implements LauncherSessionListener {
         database = new PostgreSQLContainer<>(postgres)
                 .withDatabaseName("test").withUsername("postgres").withPassword("postgres");
         broker = new RabbitMQContainer(rabbitmq);
-        database.start();
-        broker.start();
+        try {
+            database.start();
+            broker.start();
+        } catch (RuntimeException e) {
+            stopContainers(); // Ryuk may be off: nothing else would remove them
+            throw e;
+        }
         String host = "127.0.0.1"; // the servers run with preferIPv4Stack; Docker publishes on IPv4
         String dbUrl = "jdbc:postgresql://" + host + ":" + database.getMappedPort(5432) + "/test";
         publish(Map.of(
