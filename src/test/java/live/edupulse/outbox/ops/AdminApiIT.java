@@ -204,7 +204,6 @@ class AdminApiIT {
     @Test
     void adminPageAndApiResponsesCarrySecurityHeaders() {
         for (HttpResponse<String> response : List.of(
-                request("GET", base + "admin/", ADMIN, null),
                 request("GET", base + "admin/index.html", ADMIN, null),
                 request("GET", base + "admin/admin.js", ADMIN, null),
                 request("GET", base + "admin/admin.css", ADMIN, null),
