@@ -133,8 +133,9 @@ class UncarriableMessageIT {
         boolean complete = ledger.awaitAll(others, Duration.ofMinutes(2));
         Set<String> lost = ledger.lost(others);
         Set<String> duplicated = ledger.duplicated();
-        System.out.printf("FAULT %-32s events=%d lost=%d duplicated=%d held-back=%d deliveries=%d%n", fault,
-                others.size() + heldBack.size() + 1, lost.size(), duplicated.size(), heldBack.size(), ledger.total());
+        // one println of a whole line: Liberty's SystemOut logs each piece of a printf apart
+        System.out.println(String.format("FAULT %-32s events=%d lost=%d duplicated=%d held-back=%d deliveries=%d", fault,
+                others.size() + heldBack.size() + 1, lost.size(), duplicated.size(), heldBack.size(), ledger.total()));
         assertTrue(complete, fault + ": " + lost.size() + " events of other aggregates not delivered");
         if (neighboursInFlightAtTheFirstRefusal) {
             // the broker closed the channel with some neighbours unconfirmed: they went again, once
