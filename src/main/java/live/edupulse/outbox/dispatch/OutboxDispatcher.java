@@ -36,6 +36,8 @@ import live.edupulse.outbox.broker.RabbitPublisher;
 import live.edupulse.outbox.config.DispatchSettings;
 import live.edupulse.outbox.config.OutboxConfiguration;
 import live.edupulse.outbox.config.OutboxSettings;
+import live.edupulse.outbox.tracing.BatchTrace;
+import live.edupulse.outbox.tracing.OutboxTracing;
 
 /**
  * Drains the outbox to the broker: claim (short transaction), publish (no transaction), settle
@@ -73,6 +75,9 @@ public class OutboxDispatcher {
 
     @Inject
     OutboxStore store;
+
+    @Inject
+    OutboxTracing tracing;
 
     @Resource
     ManagedExecutorService executor;
@@ -188,6 +193,7 @@ public class OutboxDispatcher {
         if (System.nanoTime() - pausedUntil < 0) {
             return false;
         }
+        BatchTrace trace = tracing.batch();
         try {
             publisher.connect();
             if (publisher.state() != BrokerState.CONNECTED) {
@@ -199,9 +205,11 @@ public class OutboxDispatcher {
             lane.batchDeadline = started + settings.lease().toNanos();
             AggregateKey from = cursor;
             int visiting = aggregatesPerClaim;
+            trace.claimStarted();
             Claim claim = store.claim(owner, from, settings.batchSize(), visiting, settings.lease());
             int batch = claim.events().size();
             long distinct = claim.events().stream().map(AggregateKey::of).distinct().count();
+            trace.claimed(batch, distinct);
             boolean full = batch == settings.batchSize();
             // The walk stopped early (batch full, or as many aggregates as asked): go on after the
             // last one next time. Otherwise it reached the end: start over.
@@ -212,14 +220,16 @@ public class OutboxDispatcher {
                 recovered();
                 return from != AggregateKey.START;
             }
-            Map<String, PublishOutcome> outcomes = publish(lane, claim, started);
+            Map<String, PublishOutcome> outcomes = publish(lane, claim, started, trace);
             long confirmedAt = System.nanoTime();
             Settlement settlement = planner.plan(claim, outcomes);
             // Settle even when interrupted (undeploy): a claim is never left half-settled.
             boolean interrupted = Thread.interrupted();
             SettleResult result;
             try {
+                trace.settleStarted();
                 result = store.settle(settlement);
+                trace.settled(result.dispatched(), result.failed().size(), result.released(), result.fencedOff());
             } finally {
                 if (interrupted) {
                     Thread.currentThread().interrupt();
@@ -238,9 +248,11 @@ public class OutboxDispatcher {
             pause(e.getMessage());
             return false;
         } catch (RuntimeException e) {
+            trace.failed(e);
             pause("drain failed: " + e);
             return false;
         } finally {
+            trace.end();
             lane.batchDeadline = 0;
         }
     }
@@ -267,7 +279,7 @@ public class OutboxDispatcher {
      * Publishes a claim. Nothing is handed to the broker after half the lease; confirms are awaited
      * until 90% of it at the latest, so the settle lands while the lease still holds.
      */
-    private Map<String, PublishOutcome> publish(Worker lane, Claim claim, long started) {
+    private Map<String, PublishOutcome> publish(Worker lane, Claim claim, long started, BatchTrace trace) {
         long lease = settings.lease().toNanos();
         lane.batchDeadline = started + lease;
         List<OutboundMessage> messages = new ArrayList<>(claim.events().size());
@@ -276,7 +288,10 @@ public class OutboxDispatcher {
         }
         lane.publishing = true;
         try {
-            return lane.channel.publish(messages, started + lease / 2, started + lease - lease / 10);
+            Map<String, PublishOutcome> outcomes = lane.channel.publish(trace.publishing(messages),
+                    started + lease / 2, started + lease - lease / 10);
+            trace.published(outcomes);
+            return outcomes;
         } finally {
             lane.publishing = false;
         }

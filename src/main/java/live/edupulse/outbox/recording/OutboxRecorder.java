@@ -14,6 +14,8 @@ import java.util.UUID;
 import live.edupulse.outbox.api.DomainEvent;
 import live.edupulse.outbox.api.EventRecordingException;
 import live.edupulse.outbox.config.OutboxConfiguration;
+import live.edupulse.outbox.tracing.OutboxTracing;
+import live.edupulse.outbox.tracing.RecordingSpan;
 
 /**
  * Records every {@link DomainEvent} fired with {@code Event.fire} as an outbox row, in the caller's
@@ -22,8 +24,9 @@ import live.edupulse.outbox.config.OutboxConfiguration;
  * <p>The sequence comes from an upsert of the aggregate's counter row in {@code outbox_aggregate};
  * its row lock is held until the caller's transaction ends, so two transactions recording events of
  * the same aggregate are serialized, and {@code aggregate_seq} order is commit order. Counter and
- * row are written by one statement. When an HTTP request carried a W3C {@code traceparent}, it is
- * stored in the row's headers. After the commit, {@link EventsCommitted} is fired once per
+ * row are written by one statement. The row's headers carry the trace context: the recording span's
+ * when tracing is on ({@link OutboxTracing}), otherwise the HTTP request's W3C {@code traceparent}
+ * when it carried one. After the commit, {@link EventsCommitted} is fired once per
  * transaction.
  *
  * <p>Failure contract: with no active transaction nothing is written and the call fails. Any other
@@ -59,6 +62,9 @@ public class OutboxRecorder {
     @Inject
     OutboxConfiguration configuration;
 
+    @Inject
+    OutboxTracing tracing;
+
     void record(@Observes DomainEvent event) {
         String eventType = event.eventType();
         if (transactions.getTransactionStatus() != Status.STATUS_ACTIVE) {
@@ -66,28 +72,37 @@ public class OutboxRecorder {
                     + transactions.getTransactionStatus() + "); fire it inside the business transaction"
                     + " (@Transactional or an EJB method)");
         }
+        RecordingSpan span = null;
         try {
             EventShape.check(event);
             String payload = PayloadJson.write(event.payload());
             EventShape.checkSize(event, payload, configuration.settings().maxMessageBytes());
             UUID id = EventIds.next();
+            span = tracing.recording(id, eventType, event.aggregateType(), event.aggregateId(), Traceparent.current());
             entityManager.createNativeQuery(RECORD_SQL)
                     .setParameter(1, event.aggregateType())
                     .setParameter(2, event.aggregateId())
                     .setParameter(3, id.toString())
                     .setParameter(4, eventType)
                     .setParameter(5, payload)
-                    .setParameter(6, headers())
+                    .setParameter(6, headers(span))
                     .getSingleResult();
             CommitNotifier.add(transactions, committed, id);
         } catch (RuntimeException e) {
             transactions.setRollbackOnly();
+            if (span != null) {
+                span.failed(e);
+            }
             throw new EventRecordingException(eventType, describe(e), e);
+        } finally {
+            if (span != null) {
+                span.end();
+            }
         }
     }
 
-    private static String headers() {
-        return Traceparent.current().map(t -> PayloadJson.writeHeaders(Map.of("traceparent", t))).orElse("{}");
+    private static String headers(RecordingSpan span) {
+        return span.traceparent().map(t -> PayloadJson.writeHeaders(Map.of("traceparent", t))).orElse("{}");
     }
 
     private static String describe(RuntimeException e) {
