@@ -37,6 +37,7 @@ import live.edupulse.outbox.config.DispatchSettings;
 import live.edupulse.outbox.config.OutboxConfiguration;
 import live.edupulse.outbox.config.OutboxSettings;
 import live.edupulse.outbox.tracing.BatchTrace;
+import live.edupulse.outbox.tracing.LogFields;
 import live.edupulse.outbox.tracing.OutboxTracing;
 
 /**
@@ -220,30 +221,32 @@ public class OutboxDispatcher {
                 recovered();
                 return from != AggregateKey.START;
             }
-            Map<String, PublishOutcome> outcomes = publish(lane, claim, started, trace);
-            long confirmedAt = System.nanoTime();
-            Settlement settlement = planner.plan(claim, outcomes);
-            // Settle even when interrupted (undeploy): a claim is never left half-settled.
-            boolean interrupted = Thread.interrupted();
-            SettleResult result;
-            try {
-                trace.settleStarted();
-                result = store.settle(settlement);
-                trace.settled(result.dispatched(), result.failed().size(), result.released(), result.fencedOff());
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
+            try (LogFields.Scope fields = LogFields.batch(batch)) {
+                Map<String, PublishOutcome> outcomes = publish(lane, claim, started, trace);
+                long confirmedAt = System.nanoTime();
+                Settlement settlement = planner.plan(claim, outcomes);
+                // Settle even when interrupted (undeploy): a claim is never left half-settled.
+                boolean interrupted = Thread.interrupted();
+                SettleResult result;
+                try {
+                    trace.settleStarted();
+                    result = store.settle(settlement);
+                    trace.settled(result.dispatched(), result.failed().size(), result.released(), result.fencedOff());
+                } finally {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
+                report(result);
+                announce(settlement, result, started, confirmedAt);
+                String brokerFailure = firstUnconfirmed(outcomes);
+                if (brokerFailure != null) {
+                    pause("broker-wide failure, unconfirmed events released: " + brokerFailure);
+                    return false;
+                }
+                recovered();
+                return !Thread.currentThread().isInterrupted() && (more || from != AggregateKey.START);
             }
-            report(result);
-            announce(settlement, result, started, confirmedAt);
-            String brokerFailure = firstUnconfirmed(outcomes);
-            if (brokerFailure != null) {
-                pause("broker-wide failure, unconfirmed events released: " + brokerFailure);
-                return false;
-            }
-            recovered();
-            return !Thread.currentThread().isInterrupted() && (more || from != AggregateKey.START);
         } catch (BrokerUnavailableException e) {
             pause(e.getMessage());
             return false;
@@ -351,11 +354,18 @@ public class OutboxDispatcher {
 
     private void report(SettleResult result) {
         for (SettleResult.FailedEvent failed : result.failed()) {
-            if (failed.parked()) {
-                LOG.warning(() -> "Outbox event parked after " + failed.attempts() + " attempts: id=" + failed.id()
-                        + " type=" + failed.eventType() + " aggregate=" + failed.aggregateType() + "/"
-                        + failed.aggregateId() + " seq=" + failed.aggregateSeq()
-                        + "; its aggregate's later events wait until an operator retries or discards it");
+            try (LogFields.Scope fields = LogFields.event(failed.id().toString(), failed.aggregateType(),
+                    failed.aggregateId())) {
+                if (failed.parked()) {
+                    LOG.warning(() -> "Outbox event parked after " + failed.attempts() + " attempts: id=" + failed.id()
+                            + " type=" + failed.eventType() + " aggregate=" + failed.aggregateType() + "/"
+                            + failed.aggregateId() + " seq=" + failed.aggregateSeq()
+                            + "; its aggregate's later events wait until an operator retries or discards it");
+                } else {
+                    LOG.fine(() -> "Outbox event attempt " + failed.attempts() + " failed: id=" + failed.id()
+                            + " type=" + failed.eventType() + " aggregate=" + failed.aggregateType() + "/"
+                            + failed.aggregateId() + " seq=" + failed.aggregateSeq() + "; it will be tried again");
+                }
             }
         }
         if (result.fencedOff() > 0) {
