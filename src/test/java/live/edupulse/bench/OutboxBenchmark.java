@@ -44,6 +44,9 @@ class OutboxBenchmark {
     private static final double SCALE = Double.parseDouble(System.getProperty("bench.scale", "1.0"));
     private static final int PAYLOAD_BYTES = 600;
     private static final List<String[]> TABLE = new ArrayList<>();
+    /** {@code all} (default), or {@code tracing}: only the tracing off/on comparison. */
+    private static final String PHASES = System.getProperty("bench.phases", "all");
+    private static final int OTLP_SINK_PORT = 4319;
 
     @Test
     void benchmark() throws Exception {
@@ -51,6 +54,15 @@ class OutboxBenchmark {
         Deployments.outbox().as(ZipExporter.class).exportTo(war.toFile(), true);
         Map<String, String> env = Map.of("OUTBOX_RETENTION_ENABLED", "false");
         vacuum();
+        if (PHASES.equals("tracing")) {
+            try {
+                tracingOffAndOn(war, env);
+            } finally {
+                printTable();
+                deleteBenchmarkRows();
+            }
+            return;
+        }
         try (WildFlyInstance one = new WildFlyInstance("bench-1", 300, env, war)) {
             one.start();
             // latency first, on a fresh server: its histogram's max then covers only this load
@@ -75,14 +87,66 @@ class OutboxBenchmark {
                 row("outbox drain with two instances, 1,000 aggregates", "%,.0f events/s (one instance: %,.0f)", both, wide);
             }
             memory(one, scaled(1_000_000));
+        }
+        try {
+            tracingOn(war, env, drainEventsOf());
         } finally {
             printTable();
-            // leave the shared database as it was: the benchmark's rows go
-            try (var connection = Database.connect(); var delete = connection.prepareStatement(
-                    "DELETE FROM outbox_event WHERE aggregate_type LIKE 'bench\\_%' OR aggregate_type = 'nudge'")) {
-                delete.executeUpdate();
-            }
-            vacuum();
+            deleteBenchmarkRows();
+        }
+    }
+
+    private static int drainEventsOf() {
+        return scaled(100_000);
+    }
+
+    /** Leaves the shared database as it was: the benchmark's rows go. */
+    private static void deleteBenchmarkRows() throws Exception {
+        try (var connection = Database.connect(); var delete = connection.prepareStatement(
+                "DELETE FROM outbox_event WHERE aggregate_type LIKE 'bench\\_%' OR aggregate_type = 'nudge'")) {
+            delete.executeUpdate();
+        }
+        vacuum();
+    }
+
+    /**
+     * {@code -Dbench.phases=tracing}: the business call and the 1,000-aggregate drain on a server
+     * with tracing off (the default) and on a second one with it on, side by side.
+     */
+    private static void tracingOffAndOn(Path war, Map<String, String> env) throws Exception {
+        try (WildFlyInstance off = new WildFlyInstance("bench-1", 300, env, war)) {
+            off.start();
+            businessCost(off);
+            double drained = drain(List.of(off), drainEventsOf(), 1_000, "tracing off");
+            row("tracing off: outbox drain, 1,000 aggregates", "%,.0f events/s", drained);
+        }
+        tracingOn(war, env, drainEventsOf());
+    }
+
+    /**
+     * The same business call and drain on a server with tracing on (the standard switch,
+     * {@code OTEL_SDK_DISABLED=false}, every span sampled and exported over OTLP/HTTP to a sink in
+     * this JVM): what an operator pays for the spans.
+     */
+    private static void tracingOn(Path war, Map<String, String> env, int drainEvents) throws Exception {
+        Map<String, String> traced = new HashMap<>(env);
+        traced.put("OTEL_SDK_DISABLED", "false");
+        traced.put("OTEL_TRACES_SAMPLER", "always_on");
+        traced.put("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+        traced.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + OTLP_SINK_PORT);
+        traced.put("OTEL_METRICS_EXPORTER", "none");
+        traced.put("OTEL_LOGS_EXPORTER", "none");
+        try (OtlpSink sink = OtlpSink.start(OTLP_SINK_PORT);
+             WildFlyInstance on = new WildFlyInstance("bench-traced", 500, traced, war)) {
+            on.start();
+            Http http = new Http(on.base());
+            double without = callsPerSecond(http, false);
+            double with = callsPerSecond(http, true);
+            row("tracing on: business call without / with its event", "%,.0f / %,.0f calls/s (%.2f of without)",
+                    without, with, with / without);
+            double drained = drain(List.of(on), drainEvents, 1_000, "tracing on");
+            row("tracing on: outbox drain, 1,000 aggregates", "%,.0f events/s (%,d spans exported in all)",
+                    drained, sink.spans());
         }
     }
 

@@ -28,7 +28,8 @@ final class OtlpReceiver implements AutoCloseable {
 
     /** One received span; ids in lower-case hex, the parent's empty for a root span. */
     record ReceivedSpan(String scope, String traceId, String spanId, String parentSpanId, String name, String kind,
-                        Map<String, String> attributes, List<String> linkedSpanIds, String statusCode) {
+                        Map<String, String> attributes, List<String> linkedSpanIds, String statusCode,
+                        long startEpochNanos, long endEpochNanos) {
 
         String attribute(String key) {
             return attributes.get(key);
@@ -92,7 +93,8 @@ final class OtlpReceiver implements AutoCloseable {
         List<String> links = span.getLinksList().stream().map(link -> HEX.formatHex(link.getSpanId().toByteArray())).toList();
         return new ReceivedSpan(scope, HEX.formatHex(span.getTraceId().toByteArray()),
                 HEX.formatHex(span.getSpanId().toByteArray()), HEX.formatHex(span.getParentSpanId().toByteArray()),
-                span.getName(), span.getKind().name(), attributes, links, span.getStatus().getCode().name());
+                span.getName(), span.getKind().name(), attributes, links, span.getStatus().getCode().name(),
+                span.getStartTimeUnixNano(), span.getEndTimeUnixNano());
     }
 
     private static String text(AnyValue value) {

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URL;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.List;
@@ -20,6 +22,7 @@ import live.edupulse.outbox.testing.BrokerProbe;
 import live.edupulse.outbox.testing.Database;
 import live.edupulse.outbox.testing.Deployments;
 import live.edupulse.outbox.testing.Http;
+import live.edupulse.outbox.testing.ServerUnderTest;
 import live.edupulse.outbox.tracing.OtlpReceiver.ReceivedSpan;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -122,6 +125,13 @@ class TracingIT {
         assertEquals(batch.spanId(), settle.parentSpanId());
         assertEquals(batch.attribute("outbox.batch_size"), claim.attribute("outbox.batch_size"));
         assertTrue(Long.parseLong(settle.attribute("outbox.dispatched")) >= 1, settle.toString());
+
+        List<ReceivedSpan> drawn = new java.util.ArrayList<>(RECEIVER.spansOfTrace(traceId));
+        drawn.addAll(RECEIVER.spansOfTrace(batch.traceId()));
+        Path picture = Path.of("target", "trace-waterfall-" + ServerUnderTest.current().name().toLowerCase() + ".svg");
+        Files.writeString(picture, TraceWaterfall.svg("POST /api/pulses on " + ServerUnderTest.current()
+                + ": the request's trace and the dispatcher batch its message went in", drawn));
+        System.out.println("trace of one request drawn in " + picture.toAbsolutePath());
     }
 
     @Test
