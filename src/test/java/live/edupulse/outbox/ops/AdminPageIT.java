@@ -139,7 +139,7 @@ class AdminPageIT {
         }
     }
 
-    private static ChromeDriver browser() {
+    static ChromeDriver browser() {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(System.getProperty("chromium.binary", "/usr/bin/chromium"));
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
