@@ -95,7 +95,11 @@ class AdminPageIT {
                     StandardCopyOption.REPLACE_EXISTING);
 
             // the probe is bound now: a retry can be routed
-            row.findElement(By.cssSelector("button.retry")).click();
+            // found again: the page redraws its table every 3 s, so the row found above may be gone
+            wait.until(d -> {
+                d.findElement(By.cssSelector("tr[data-event-id='" + eventId + "'] button.retry")).click();
+                return true;
+            });
             probe.next(ofAggregate(aggregate), ofSeconds(20));
             wait.until(d -> d.findElements(By.cssSelector("tr[data-event-id='" + eventId + "']")).isEmpty());
             wait.until(d -> number(d, "chart-throughput", "data-published") >= 1
