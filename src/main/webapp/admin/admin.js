@@ -91,9 +91,108 @@ async function act(action, done) {
   refresh();
 }
 
+// The last hour's charts: inline SVG drawn here (the page's policy allows no inline script or
+// style, and no other origin). One slot per minute, oldest on the left, the current minute last.
+const SVG = 'http://www.w3.org/2000/svg';
+const CHART = { width: 600, height: 150, left: 44, right: 8, top: 8, bottom: 20 };
+
+function svg(name, attributes, parent) {
+  const element = document.createElementNS(SVG, name);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+  if (parent) parent.append(element);
+  return element;
+}
+
+// A round top for the axis: 1, 2 or 5 times a power of ten, at least the largest value (and 1).
+function roundUp(value) {
+  if (!(value > 1)) return 1;
+  const power = Math.pow(10, Math.floor(Math.log10(value)));
+  for (const step of [1, 2, 5, 10]) {
+    if (step * power >= value) return step * power;
+  }
+  return 10 * power;
+}
+
+// Axes and frame; returns the functions placing a minute and a value.
+function frame(chart, count, top, label) {
+  chart.replaceChildren();
+  const plotWidth = CHART.width - CHART.left - CHART.right;
+  const plotHeight = CHART.height - CHART.top - CHART.bottom;
+  const x = i => CHART.left + (i * plotWidth) / count;
+  const y = v => CHART.top + plotHeight - (v / top) * plotHeight;
+  for (const [value, text] of [[0, '0'], [top / 2, ''], [top, label(top)]]) {
+    svg('line', { class: 'grid', x1: CHART.left, x2: CHART.width - CHART.right, y1: y(value), y2: y(value) }, chart);
+    svg('text', { x: CHART.left - 4, y: y(value) + 4, 'text-anchor': 'end' }, chart).textContent = text;
+  }
+  const bottom = CHART.height - 4;
+  svg('text', { x: CHART.left, y: bottom }, chart).textContent = '−60 min';
+  svg('text', { x: x(count / 2), y: bottom, 'text-anchor': 'middle' }, chart).textContent = '−30 min';
+  svg('text', { x: CHART.width - CHART.right, y: bottom, 'text-anchor': 'end' }, chart).textContent = 'now';
+  return { x, y, slot: plotWidth / count };
+}
+
+function minuteLabel(minute) {
+  return new Date(minute.startMillis).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+function drawThroughput(minutes) {
+  const chart = document.getElementById('chart-throughput');
+  const top = roundUp(Math.max(...minutes.map(m => Math.max(m.published, m.failed))));
+  const { x, y, slot } = frame(chart, minutes.length, top, v => String(Math.round(v)));
+  const width = Math.max(1, slot / 2 - 0.5);
+  minutes.forEach((minute, i) => {
+    for (const [key, offset] of [['published', 0], ['failed', width]]) {
+      const value = minute[key];
+      if (value > 0) {
+        const bar = svg('rect', { class: key, x: x(i) + offset, y: y(value), width, height: y(0) - y(value),
+          'data-value': value }, chart);
+        svg('title', {}, bar).textContent = minuteLabel(minute) + ': ' + value + ' ' + key;
+      }
+    }
+  });
+  chart.dataset.published = String(minutes.reduce((sum, m) => sum + m.published, 0));
+  chart.dataset.failed = String(minutes.reduce((sum, m) => sum + m.failed, 0));
+}
+
+// A line through the minutes that have a value; a minute without one breaks it.
+function drawLine(id, minutes, key, className, label) {
+  const chart = document.getElementById(id);
+  const values = minutes.map(m => m[key]);
+  const top = roundUp(Math.max(0, ...values.filter(v => v !== null)));
+  const { x, y, slot } = frame(chart, minutes.length, top, label);
+  let path = '';
+  let previous = null;
+  let points = 0;
+  values.forEach((value, i) => {
+    if (value === null) {
+      previous = null;
+      return;
+    }
+    const px = (x(i) + slot / 2).toFixed(1);
+    const py = y(value).toFixed(1);
+    path += (previous === null ? 'M' : 'L') + px + ' ' + py + ' ';
+    previous = value;
+    points++;
+  });
+  if (points > 0) {
+    svg('path', { class: className, d: path.trim() }, chart);
+    const last = values.length - 1 - [...values].reverse().findIndex(v => v !== null);
+    const dot = svg('circle', { class: className.replace('line', 'last'), cx: x(last) + slot / 2, cy: y(values[last]), r: 3 }, chart);
+    svg('title', {}, dot).textContent = minuteLabel(minutes[last]) + ': ' + label(values[last]);
+  }
+  chart.dataset.points = String(points);
+}
+
+function drawHistory(minutes) {
+  drawThroughput(minutes);
+  drawLine('chart-backlog', minutes, 'pending', 'line', v => String(Math.round(v)));
+  drawLine('chart-age', minutes, 'oldestPendingAgeSeconds', 'line age', age);
+}
+
 async function refresh() {
   try {
-    const [summary, parked] = await Promise.all([call('summary'), call('events?status=parked&size=100')]);
+    const [summary, parked, history] = await Promise.all([call('summary'), call('events?status=parked&size=100'),
+      call('history')]);
     setText('pending', String(summary.pending));
     setText('oldest', age(summary.oldestPendingAgeSeconds), summary.oldestPendingAgeSeconds > 300 ? 'bad' : null);
     setText('parked', String(summary.parked), summary.parked > 0 ? 'warn' : null);
@@ -106,6 +205,7 @@ async function refresh() {
     state.classList.toggle('paused', summary.paused);
     document.body.dataset.paused = String(summary.paused);
     renderParked(parked.items);
+    drawHistory(history.minutes);
     document.getElementById('refreshed').textContent = new Date().toLocaleTimeString();
   } catch (e) {
     say('Cannot refresh: ' + e.message);

@@ -16,7 +16,7 @@ import live.edupulse.outbox.config.OutboxConfiguration;
 import live.edupulse.outbox.config.RetentionSettings;
 
 /**
- * Housekeeping ticks: the backlog count every 5 seconds, retention every 10 seconds (chunks of
+ * Housekeeping ticks: the backlog count every 5 seconds (kept for the last hour's charts too), retention every 10 seconds (chunks of
  * {@code outbox.retention.chunk-size} until none is left or 5 seconds have passed). Non-persistent
  * timers: a missed tick is not replayed.
  */
@@ -40,6 +40,9 @@ public class OperationsTimer {
     RetentionStore retention;
 
     @Inject
+    OutboxHistory history;
+
+    @Inject
     OutboxConfiguration configuration;
 
     private final AtomicBoolean retaining = new AtomicBoolean();
@@ -53,6 +56,7 @@ public class OperationsTimer {
     @Schedule(hour = "*", minute = "*", second = "*/5", persistent = false, info = "outbox-backlog-count")
     void countBacklog() {
         backlog.refresh();
+        history.sample(backlog.backlog());
         metrics.forgetStale();
     }
 

@@ -44,6 +44,9 @@ public class OutboxAdminResource {
     @Inject
     OutboxAdministration administration;
 
+    @Inject
+    OutboxHistory history;
+
     @Context
     SecurityContext security;
 
@@ -51,6 +54,13 @@ public class OutboxAdminResource {
     @Path("summary")
     public String summary() {
         return json(administration.summary());
+    }
+
+    /** The last hour per minute, oldest first: published and failed on this instance, the backlog counted. */
+    @GET
+    @Path("history")
+    public String history() {
+        return json(Map.of("minutes", history.lastHour()));
     }
 
     @GET

@@ -217,16 +217,49 @@ public class OutboxAdministration {
 
     /** Pauses (or resumes) dispatch on every instance; returns whether the state changed. */
     public boolean setPaused(boolean paused, String operator) {
+        return setPaused(paused, operator, null);
+    }
+
+    /**
+     * Pauses (or resumes) dispatch on every instance; the reason, when given, goes to the log line
+     * only. Returns whether the state changed.
+     */
+    public boolean setPaused(boolean paused, String operator, String reason) {
         boolean changed = update("""
                 UPDATE outbox_control SET paused = ?, changed_by = ?, changed_at = clock_timestamp()
                  WHERE id = 1 AND paused <> ?""", paused, operator, paused) == 1;
         if (changed) {
-            LOG.warning(() -> "Outbox dispatch " + (paused ? "paused" : "resumed") + " for every instance by " + operator);
+            LOG.warning(() -> "Outbox dispatch " + (paused ? "paused" : "resumed") + " for every instance by " + operator
+                    + (reason == null || reason.isBlank() ? "" : ": " + reason));
             if (!paused) {
                 dispatcher.requestDrain();
             }
         }
         return changed;
+    }
+
+    /** Whether dispatch is paused for every instance, and by whom. */
+    public record PauseState(boolean paused, String pausedBy) {
+    }
+
+    /** The control row, read now (one primary-key read). */
+    public PauseState pauseState() {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement control = prepare(connection, "SELECT paused, changed_by FROM outbox_control WHERE id = 1");
+             ResultSet row = control.executeQuery()) {
+            if (row.next() && row.getBoolean(1)) {
+                return new PauseState(true, row.getString(2));
+            }
+            return new PauseState(false, null);
+        } catch (SQLException e) {
+            throw failure("pause state", e);
+        }
+    }
+
+    /** Starts a drain now on this instance (a paused outbox stays paused); logged with the operator. */
+    public void drainNow(String operator) {
+        LOG.info(() -> "Outbox drain requested by " + operator);
+        dispatcher.requestDrain();
     }
 
     private int update(String sql, Object... parameters) {

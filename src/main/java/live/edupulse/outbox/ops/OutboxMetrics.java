@@ -98,6 +98,16 @@ public class OutboxMetrics {
         committedAt.values().removeIf(commit -> now - commit > FORGET_AFTER_NANOS);
     }
 
+    /** Events this instance published since deployment (routed or unroutable). */
+    public long publishedTotal() {
+        return (long) published.count();
+    }
+
+    /** Failed delivery attempts on this instance since deployment. */
+    public long failedAttemptsTotal() {
+        return (long) failedAttempts.count();
+    }
+
     /** The Prometheus text exposition of every metric. */
     public String scrape() {
         return registry.scrape();

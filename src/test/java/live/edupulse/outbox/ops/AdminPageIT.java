@@ -35,8 +35,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The admin page in Debian's headless Chromium (installed by .ci/run): it loads after login,
- * shows a parked event the test created, its Retry button gets it delivered, Pause stops delivery
- * and Resume restarts it. A screenshot is written to target/admin-page.png.
+ * shows a parked event the test created and the last hour's charts drawn from this instance's real
+ * data (the event's failed attempt, the backlog counts, then its publication), its Retry button
+ * gets it delivered, Pause stops delivery and Resume restarts it. A screenshot is written to
+ * target/admin-page.png.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -70,6 +72,8 @@ class AdminPageIT {
             browser.get(withCredentials + "api/outbox/summary");
             browser.get(withCredentials + "admin/index.html");
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+            // the page redraws every 3 s: an element read between two redraws may be gone
+            wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
             WebElement row;
             try {
                 row = wait.until(d -> d.findElements(By.cssSelector("tr[data-event-id='" + eventId + "']"))
@@ -79,14 +83,28 @@ class AdminPageIT {
                         + browser.findElement(By.id("message")).getText(), e);
             }
             assertTrue(row.getText().contains("NO_ROUTE"), row.getText());
+            // the last hour's charts show this instance's real data: the parked event's failed
+            // attempt, and the backlog counts (every 5 s)
+            wait.until(d -> number(d, "chart-throughput", "data-failed") >= 1
+                    && !d.findElements(By.cssSelector("#chart-throughput rect.failed")).isEmpty()
+                    && number(d, "chart-backlog", "data-points") >= 1
+                    && !d.findElements(By.cssSelector("#chart-backlog path.line")).isEmpty()
+                    && number(d, "chart-age", "data-points") >= 1);
             Path screenshot = browser.getScreenshotAs(OutputType.FILE).toPath();
             Files.copy(screenshot, Path.of(System.getProperty("jboss.home")).getParent().resolve("admin-page.png"),
                     StandardCopyOption.REPLACE_EXISTING);
 
             // the probe is bound now: a retry can be routed
-            row.findElement(By.cssSelector("button.retry")).click();
+            // found again: the page redraws its table every 3 s, so the row found above may be gone
+            wait.until(d -> {
+                d.findElement(By.cssSelector("tr[data-event-id='" + eventId + "'] button.retry")).click();
+                return true;
+            });
             probe.next(ofAggregate(aggregate), ofSeconds(20));
             wait.until(d -> d.findElements(By.cssSelector("tr[data-event-id='" + eventId + "']")).isEmpty());
+            wait.until(d -> number(d, "chart-throughput", "data-published") >= 1
+                    && d.findElements(By.cssSelector("#chart-throughput rect.published")).stream()
+                            .anyMatch(bar -> Long.parseLong(bar.getAttribute("data-value")) >= 1));
 
             browser.findElement(By.id("pause")).click();
             try {
@@ -109,6 +127,11 @@ class AdminPageIT {
         }
     }
 
+    private static long number(org.openqa.selenium.WebDriver browser, String id, String attribute) {
+        String value = browser.findElement(By.id(id)).getAttribute(attribute);
+        return value == null ? 0 : Long.parseLong(value);
+    }
+
     private static String parkedId(String type) throws Exception {
         try (var connection = Database.connect();
              var query = connection.prepareStatement("SELECT id::text FROM outbox_event WHERE aggregate_type = ? AND parked_at IS NOT NULL")) {
@@ -120,12 +143,12 @@ class AdminPageIT {
         }
     }
 
-    private static ChromeDriver browser() {
+    static ChromeDriver browser() {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(System.getProperty("chromium.binary", "/usr/bin/chromium"));
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1280,900");
+                "--disable-sync", "--window-size=1280,1300");
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new java.io.File(System.getProperty("chromedriver", "/usr/bin/chromedriver")))
                 .build();
