@@ -23,9 +23,8 @@ final class TraceWaterfall {
     }
 
     static String svg(String title, List<ReceivedSpan> spans) {
-        List<ReceivedSpan> ordered = new ArrayList<>(spans);
-        ordered.sort(Comparator.comparingLong(ReceivedSpan::startEpochNanos));
         Map<String, Integer> depth = new HashMap<>();
+        List<ReceivedSpan> ordered = treeOrder(spans, depth);
         long first = ordered.get(0).startEpochNanos();
         long last = ordered.stream().mapToLong(ReceivedSpan::endEpochNanos).max().orElse(first + 1);
         double nanosPerPixel = Math.max(1, last - first) / (double) BARS;
@@ -41,12 +40,11 @@ final class TraceWaterfall {
                 LABEL + BARS, (last - first) / 1e6));
         for (int row = 0; row < ordered.size(); row++) {
             ReceivedSpan span = ordered.get(row);
-            int level = depth.getOrDefault(span.parentSpanId(), -1) + 1;
-            depth.put(span.spanId(), level);
+            int level = depth.get(span.spanId());
             int y = TOP + row * ROW;
             double x = LABEL + (span.startEpochNanos() - first) / nanosPerPixel;
             double width = Math.max(2, (span.endEpochNanos() - span.startEpochNanos()) / nanosPerPixel);
-            String label = span.name() + (span.linkedSpanIds().isEmpty() ? "" : "  (linked)");
+            String label = span.name() + (span.linkedSpanIds().isEmpty() ? "" : "  (link to its batch)");
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", 8 + 14 * level, y + 16,
                     escape(label)));
             svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"16\" rx=\"3\" fill=\"%s\"/>%n",
@@ -56,6 +54,39 @@ final class TraceWaterfall {
         }
         svg.append("</svg>\n");
         return svg.toString();
+    }
+
+    /** Roots in start order, each followed by its descendants (children in start order); depth filled in. */
+    private static List<ReceivedSpan> treeOrder(List<ReceivedSpan> spans, Map<String, Integer> depth) {
+        Comparator<ReceivedSpan> byStart = Comparator.comparingLong(ReceivedSpan::startEpochNanos);
+        Map<String, List<ReceivedSpan>> children = new HashMap<>();
+        List<ReceivedSpan> roots = new ArrayList<>();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        spans.forEach(span -> ids.add(span.spanId()));
+        for (ReceivedSpan span : spans) {
+            if (ids.contains(span.parentSpanId())) {
+                children.computeIfAbsent(span.parentSpanId(), id -> new ArrayList<>()).add(span);
+            } else {
+                roots.add(span);
+            }
+        }
+        roots.sort(byStart);
+        List<ReceivedSpan> ordered = new ArrayList<>();
+        for (ReceivedSpan root : roots) {
+            visit(root, 0, children, byStart, depth, ordered);
+        }
+        return ordered;
+    }
+
+    private static void visit(ReceivedSpan span, int level, Map<String, List<ReceivedSpan>> children,
+                              Comparator<ReceivedSpan> byStart, Map<String, Integer> depth, List<ReceivedSpan> ordered) {
+        depth.put(span.spanId(), level);
+        ordered.add(span);
+        List<ReceivedSpan> below = new ArrayList<>(children.getOrDefault(span.spanId(), List.of()));
+        below.sort(byStart);
+        for (ReceivedSpan child : below) {
+            visit(child, level + 1, children, byStart, depth, ordered);
+        }
     }
 
     private static String colour(ReceivedSpan span) {

@@ -80,11 +80,18 @@ class TracingIT {
         BrokerProbe.Delivery message;
         String pulseId;
         try (BrokerProbe probe = new BrokerProbe("learning_pulse.created")) {
-            HttpResponse<String> created = http.post("api/pulses",
-                    "{\"authorId\":\"" + UUID.randomUUID() + "\",\"title\":\"Traced\"}");
-            assertEquals(201, created.statusCode(), created.body());
-            pulseId = JSON.readTree(created.body()).get("id").asText();
-            message = probe.next(ofAggregate(pulseId), ofSeconds(15));
+            // the second of two requests is checked and drawn: the first one warms the server up
+            String id = null;
+            BrokerProbe.Delivery delivered = null;
+            for (int request = 0; request < 2; request++) {
+                HttpResponse<String> created = http.post("api/pulses",
+                        "{\"authorId\":\"" + UUID.randomUUID() + "\",\"title\":\"Traced\"}");
+                assertEquals(201, created.statusCode(), created.body());
+                id = JSON.readTree(created.body()).get("id").asText();
+                delivered = probe.next(ofAggregate(id), ofSeconds(15));
+            }
+            pulseId = id;
+            message = delivered;
         }
         String eventId = message.properties().getMessageId();
         String[] traceparent = String.valueOf(message.header("traceparent")).split("-");
@@ -129,8 +136,9 @@ class TracingIT {
         List<ReceivedSpan> drawn = new java.util.ArrayList<>(RECEIVER.spansOfTrace(traceId));
         drawn.addAll(RECEIVER.spansOfTrace(batch.traceId()));
         Path picture = Path.of("target", "trace-waterfall-" + ServerUnderTest.current().name().toLowerCase() + ".svg");
-        Files.writeString(picture, TraceWaterfall.svg("POST /api/pulses on " + ServerUnderTest.current()
-                + ": the request's trace and the dispatcher batch its message went in", drawn));
+        String server = ServerUnderTest.current() == ServerUnderTest.WILDFLY ? "WildFly" : "Open Liberty";
+        Files.writeString(picture, TraceWaterfall.svg("One POST /api/pulses on " + server
+                + ": the request's trace, and the dispatcher batch its message went in", drawn));
         System.out.println("trace of one request drawn in " + picture.toAbsolutePath());
     }
 
