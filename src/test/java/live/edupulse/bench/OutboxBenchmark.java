@@ -63,32 +63,32 @@ class OutboxBenchmark {
             }
             return;
         }
-        try (WildFlyInstance one = new WildFlyInstance("bench-1", 300, env, war)) {
-            one.start();
-            // latency first, on a fresh server: its histogram's max then covers only this load
-            latency(one, 200);
-            latency(one, 1_000);
-            businessCost(one);
-            int drainEvents = scaled(100_000);
-            double raw = rawBrokerRate(drainEvents);
-            row("raw broker: publish + confirm, persistent, mandatory, 600 B, 1,000 in flight", "%,.0f msg/s", raw);
-            Map<String, Long> cpuBefore = cpuTicks(one);
-            long cpuStarted = System.nanoTime();
-            double wide = drain(List.of(one), drainEvents, 1_000, "1,000 aggregates");
-            row("machine CPU during that drain (recording included)", "%s", cpuShares(cpuBefore, cpuTicks(one), cpuStarted));
-            row("outbox drain, " + String.format("%,d", drainEvents) + " events over 1,000 aggregates", "%,.0f events/s (%.2f of raw)", wide, wide / raw);
-            double narrow = drain(List.of(one), drainEvents, 10, "10 aggregates");
-            row("outbox drain, " + String.format("%,d", drainEvents) + " events over 10 aggregates", "%,.0f events/s (%.2f of raw)", narrow, narrow / raw);
-            try (WildFlyInstance two = new WildFlyInstance("bench-2", 400, env, war)) {
-                two.start();
-                // a fresh JVM compiles its hot paths during its first drains: measure it warm, as the first
-                drain(List.of(one, two), scaled(20_000), 1_000, "two instances, warm-up");
-                double both = drain(List.of(one, two), drainEvents, 1_000, "two instances");
-                row("outbox drain with two instances, 1,000 aggregates", "%,.0f events/s (one instance: %,.0f)", both, wide);
-            }
-            memory(one, scaled(1_000_000));
-        }
         try {
+            try (WildFlyInstance one = new WildFlyInstance("bench-1", 300, env, war)) {
+                one.start();
+                // latency first, on a fresh server: its histogram's max then covers only this load
+                latency(one, 200);
+                latency(one, 1_000);
+                businessCost(one);
+                int drainEvents = scaled(100_000);
+                double raw = rawBrokerRate(drainEvents);
+                row("raw broker: publish + confirm, persistent, mandatory, 600 B, 1,000 in flight", "%,.0f msg/s", raw);
+                Map<String, Long> cpuBefore = cpuTicks(one);
+                long cpuStarted = System.nanoTime();
+                double wide = drain(List.of(one), drainEvents, 1_000, "1,000 aggregates");
+                row("machine CPU during that drain (recording included)", "%s", cpuShares(cpuBefore, cpuTicks(one), cpuStarted));
+                row("outbox drain, " + String.format("%,d", drainEvents) + " events over 1,000 aggregates", "%,.0f events/s (%.2f of raw)", wide, wide / raw);
+                double narrow = drain(List.of(one), drainEvents, 10, "10 aggregates");
+                row("outbox drain, " + String.format("%,d", drainEvents) + " events over 10 aggregates", "%,.0f events/s (%.2f of raw)", narrow, narrow / raw);
+                try (WildFlyInstance two = new WildFlyInstance("bench-2", 400, env, war)) {
+                    two.start();
+                    // a fresh JVM compiles its hot paths during its first drains: measure it warm, as the first
+                    drain(List.of(one, two), scaled(20_000), 1_000, "two instances, warm-up");
+                    double both = drain(List.of(one, two), drainEvents, 1_000, "two instances");
+                    row("outbox drain with two instances, 1,000 aggregates", "%,.0f events/s (one instance: %,.0f)", both, wide);
+                }
+                memory(one, scaled(1_000_000));
+            }
             tracingOn(war, env, drainEventsOf());
         } finally {
             printTable();

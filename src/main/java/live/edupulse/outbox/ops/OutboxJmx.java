@@ -55,6 +55,8 @@ public class OutboxJmx {
     SessionContext context;
 
     private ObjectName name;
+    /** This deployment registered the MBean (and so may unregister it). */
+    private boolean registered;
 
     @PostConstruct
     void register() {
@@ -62,11 +64,14 @@ public class OutboxJmx {
             name = new ObjectName(OutboxMXBean.OBJECT_NAME);
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             if (server.isRegistered(name)) {
-                LOG.warning(() -> "Replacing the MBean " + name + " a previous deployment left registered");
-                server.unregisterMBean(name);
+                // another deployment of the outbox in this server holds the name: it keeps it
+                LOG.warning(() -> "The MBean " + name + " is registered by another deployment in this server;"
+                        + " this deployment has none");
+                return;
             }
             OutboxMXBean view = new OutboxJmxView(context.getBusinessObject(OutboxJmx.class));
             server.registerMBean(new StandardMBean(view, OutboxMXBean.class, true), name);
+            registered = true;
         } catch (JMException e) {
             // the outbox works without its MBean: say so and carry on
             LOG.log(Level.WARNING, "Could not register the MBean " + OutboxMXBean.OBJECT_NAME, e);
@@ -75,6 +80,9 @@ public class OutboxJmx {
 
     @PreDestroy
     void unregister() {
+        if (!registered) {
+            return;
+        }
         try {
             ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
         } catch (JMException e) {

@@ -60,9 +60,10 @@ public final class LogFields {
     private record Backend(Method put, Method remove) {
 
         static Backend find() {
-            Backend backend = of("org.jboss.logging.MDC", "put", "remove");
-            return backend != null ? backend
-                    : of("com.ibm.websphere.logging.hpel.LogRecordContext", "addExtension", "removeExtension");
+            // Liberty first: its global library may carry a jboss-logging jar (Hibernate's), whose MDC
+            // Liberty's log handlers never read
+            Backend backend = of("com.ibm.websphere.logging.hpel.LogRecordContext", "addExtension", "removeExtension");
+            return backend != null ? backend : of("org.jboss.logging.MDC", "put", "remove");
         }
 
         private static Backend of(String className, String put, String remove) {

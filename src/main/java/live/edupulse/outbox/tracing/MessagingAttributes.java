@@ -21,7 +21,6 @@ final class MessagingAttributes {
     static final AttributeKey<String> AGGREGATE_TYPE = AttributeKey.stringKey("outbox.aggregate.type");
     static final AttributeKey<String> AGGREGATE_ID = AttributeKey.stringKey("outbox.aggregate.id");
     static final AttributeKey<String> EVENT_TYPE = AttributeKey.stringKey("outbox.event.type");
-    static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("outbox.attempt");
     static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("outbox.outcome");
     static final AttributeKey<Long> BATCH_SIZE = AttributeKey.longKey("outbox.batch_size");
     static final AttributeKey<Long> AGGREGATES = AttributeKey.longKey("outbox.aggregates");

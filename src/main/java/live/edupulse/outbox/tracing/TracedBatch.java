@@ -36,8 +36,8 @@ import live.edupulse.outbox.broker.PublishOutcome;
  * A batch's spans while tracing is on: {@code outbox dispatch} (claim to settle, a trace of its own)
  * with children {@code outbox claim} and {@code outbox settle}, and one {@code publish <exchange>}
  * producer span per message in the message's own trace, linked to the batch. Spans are created
- * only once the claim returned events, with their recorded start times, so an idle dispatcher
- * exports nothing. One lane's thread uses it, start to end.
+ * only once the claim returned events (or failed), with their recorded start times, so an idle
+ * dispatcher exports nothing. One lane's thread uses it, start to end.
  */
 final class TracedBatch implements BatchTrace {
 
@@ -47,6 +47,8 @@ final class TracedBatch implements BatchTrace {
     private Instant claimStarted;
     private Span batch;
     private Span settle;
+    private int events;
+    private long aggregates;
     private final Map<String, Span> producers = new HashMap<>();
 
     TracedBatch(Tracer tracer, String exchange) {
@@ -64,6 +66,8 @@ final class TracedBatch implements BatchTrace {
         if (events == 0) {
             return;
         }
+        this.events = events;
+        this.aggregates = aggregates;
         batch = tracer.spanBuilder("outbox dispatch")
                 .setNoParent()
                 .setStartTimestamp(started)
@@ -143,7 +147,11 @@ final class TracedBatch implements BatchTrace {
     @Override
     public void settleStarted() {
         if (batch != null) {
-            settle = tracer.spanBuilder("outbox settle").setParent(Context.root().with(batch)).startSpan();
+            settle = tracer.spanBuilder("outbox settle")
+                    .setParent(Context.root().with(batch))
+                    .setAttribute(BATCH_SIZE, events)
+                    .setAttribute(AGGREGATES, aggregates)
+                    .startSpan();
         }
     }
 
@@ -162,7 +170,8 @@ final class TracedBatch implements BatchTrace {
     @Override
     public void failed(Throwable failure) {
         if (batch == null) {
-            return;
+            // the claim itself failed: the batch's span shows that, from its start
+            batch = tracer.spanBuilder("outbox dispatch").setNoParent().setStartTimestamp(started).startSpan();
         }
         Span current = settle != null ? settle : batch;
         current.recordException(failure);

@@ -60,6 +60,9 @@ class AdminApiIT {
         assertEquals(401, request("GET", summary, null, null).statusCode());
         assertEquals(403, request("GET", summary, "viewer:viewer-test-password", null).statusCode());
         assertEquals(401, request("GET", summary, "outbox-admin:wrong", null).statusCode());
+        String history = base + "api/outbox/history";
+        assertEquals(401, request("GET", history, null, null).statusCode());
+        assertEquals(403, request("GET", history, "viewer:viewer-test-password", null).statusCode());
         assertEquals(200, request("GET", summary, ADMIN, null).statusCode());
         assertEquals(401, request("GET", base + "admin/index.html", null, null).statusCode());
         assertEquals(200, request("GET", base + "admin/index.html", ADMIN, null).statusCode());

@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -85,15 +83,7 @@ class AdminConsoleIT {
 
     private static String insertPendingEvent(String eventType) throws Exception {
         String aggregateId = UUID.randomUUID().toString();
-        try (Connection connection = Database.connect();
-             PreparedStatement insert = connection.prepareStatement("""
-                     INSERT INTO outbox_event (id, aggregate_type, aggregate_id, aggregate_seq, event_type, payload)
-                     VALUES (?, 'test_aggregate', ?, 1, ?, '{}')""")) {
-            insert.setObject(1, UUID.randomUUID());
-            insert.setString(2, aggregateId);
-            insert.setString(3, eventType);
-            insert.executeUpdate();
-        }
+        Database.insertPendingEvent("test_aggregate", aggregateId, eventType);
         return aggregateId;
     }
 

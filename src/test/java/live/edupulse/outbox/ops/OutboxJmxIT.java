@@ -69,10 +69,14 @@ class OutboxJmxIT {
                 retryParked(server);
             } finally {
                 // never leave the shared database paused, whatever happened
-                if (Boolean.TRUE.equals(server.getAttribute(OUTBOX, "Paused"))) {
-                    server.invoke(OUTBOX, "resume", null, null);
+                try {
+                    if (Boolean.TRUE.equals(server.getAttribute(OUTBOX, "Paused"))) {
+                        server.invoke(OUTBOX, "resume", null, null);
+                    }
+                } finally {
+                    Database.single("UPDATE outbox_control SET paused = false WHERE id = 1 RETURNING 1");
+                    deployer.undeploy(NAME);
                 }
-                deployer.undeploy(NAME);
             }
         }
     }
@@ -88,16 +92,14 @@ class OutboxJmxIT {
             server.invoke(OUTBOX, "pause", new Object[] {"JMX test"}, new String[] {String.class.getName()});
             assertEquals(Boolean.TRUE, server.getAttribute(OUTBOX, "Paused"));
             assertEquals(OperatorJmx.USER, server.getAttribute(OUTBOX, "PausedBy"), "the JMX user is named as who paused");
-            assertTrue(logHas("paused for every instance by " + OperatorJmx.USER + ": JMX test"), "log names the JMX user");
+            await().atMost(ofSeconds(10)).until(() -> logHas("paused for every instance by " + OperatorJmx.USER + ": JMX test"));
 
             burst(type, "p", routed, 3);
             server.invoke(OUTBOX, "drainNow", null, null);
             // Three timer ticks, the commit's nudge and an operator's drain pass: while paused, nothing is claimed.
-            long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-            while (System.nanoTime() < until) {
-                assertEquals(0, Database.single("SELECT count(*) FROM outbox_event WHERE aggregate_type = ?"
-                        + " AND (dispatched_at IS NOT NULL OR lease_token IS NOT NULL)", type));
-            }
+            await().during(ofSeconds(3)).atMost(ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> Database.single("SELECT count(*) FROM outbox_event WHERE aggregate_type = ?"
+                            + " AND (dispatched_at IS NOT NULL OR lease_token IS NOT NULL)", type) == 0);
             assertTrue(probe.drainReceived(ofAggregate(type + "-p-0")).isEmpty());
             // the backlog attributes show what waits (counted every 5 s)
             await().atMost(ofSeconds(15)).until(() -> (Long) server.getAttribute(OUTBOX, "Pending") >= 3

@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Direct JDBC reads for client-side tests, of the database of this run ({@link TestServices}).
@@ -42,6 +43,27 @@ public final class Database {
             throw new AssertionError("expected one row from " + sql + ", got " + values.size());
         }
         return values.get(0);
+    }
+
+    /**
+     * Writes a pending event straight into the outbox table, as no application path would: no
+     * transaction of the application, so no after-commit nudge, no recording span and no stored trace
+     * context. Aggregate seq 1, payload {@code {}}.
+     *
+     * @return the event's id
+     */
+    public static UUID insertPendingEvent(String aggregateType, String aggregateId, String eventType) throws SQLException {
+        UUID id = UUID.randomUUID();
+        try (Connection connection = connect(); PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO outbox_event (id, aggregate_type, aggregate_id, aggregate_seq, event_type, payload)
+                VALUES (?, ?, ?, 1, ?, '{}')""")) {
+            insert.setObject(1, id);
+            insert.setString(2, aggregateType);
+            insert.setString(3, aggregateId);
+            insert.setString(4, eventType);
+            insert.executeUpdate();
+        }
+        return id;
     }
 
     private static String env(String name, String fallback) {

@@ -11,8 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,17 +49,8 @@ class StructuredLogFieldsIT {
 
     @Test
     void theParkedLineOfAnEventCarriesItsIdAggregateAndBatchSize() throws Exception {
-        UUID eventId = UUID.randomUUID();
         String aggregateId = UUID.randomUUID().toString();
-        try (Connection connection = Database.connect();
-             PreparedStatement insert = connection.prepareStatement("""
-                     INSERT INTO outbox_event (id, aggregate_type, aggregate_id, aggregate_seq, event_type, payload)
-                     VALUES (?, 'test_aggregate', ?, 1, ?, '{}')""")) {
-            insert.setObject(1, eventId);
-            insert.setString(2, aggregateId);
-            insert.setString(3, TestEvent.uniqueType("log_fields"));
-            insert.executeUpdate();
-        }
+        UUID eventId = Database.insertPendingEvent("test_aggregate", aggregateId, TestEvent.uniqueType("log_fields"));
         Path jsonLog = ServerUnderTest.current().log().resolveSibling("outbox.json.log");
 
         JsonNode line = await().atMost(ofSeconds(20)).until(() -> linesAbout(jsonLog, eventId.toString()), l -> !l.isEmpty()).get(0);

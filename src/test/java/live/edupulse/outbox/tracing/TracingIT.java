@@ -12,8 +12,6 @@ import java.net.URL;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -131,6 +129,8 @@ class TracingIT {
         assertEquals(batch.spanId(), claim.parentSpanId());
         assertEquals(batch.spanId(), settle.parentSpanId());
         assertEquals(batch.attribute("outbox.batch_size"), claim.attribute("outbox.batch_size"));
+        assertEquals(batch.attribute("outbox.batch_size"), settle.attribute("outbox.batch_size"));
+        assertEquals(batch.attribute("outbox.aggregates"), settle.attribute("outbox.aggregates"));
         assertTrue(Long.parseLong(settle.attribute("outbox.dispatched")) >= 1, settle.toString());
 
         List<ReceivedSpan> drawn = new java.util.ArrayList<>(RECEIVER.spansOfTrace(traceId));
@@ -149,15 +149,7 @@ class TracingIT {
         BrokerProbe.Delivery message;
         try (BrokerProbe probe = new BrokerProbe(eventType)) {
             // straight into the table: no request, no recording span, no stored trace context
-            try (Connection connection = Database.connect();
-                 PreparedStatement insert = connection.prepareStatement("""
-                         INSERT INTO outbox_event (id, aggregate_type, aggregate_id, aggregate_seq, event_type, payload)
-                         VALUES (?, 'test_aggregate', ?, 1, ?, '{}')""")) {
-                insert.setObject(1, UUID.randomUUID());
-                insert.setString(2, aggregateId);
-                insert.setString(3, eventType);
-                insert.executeUpdate();
-            }
+            Database.insertPendingEvent("test_aggregate", aggregateId, eventType);
             message = probe.next(ofAggregate(aggregateId), ofSeconds(15));
         }
         String[] traceparent = String.valueOf(message.header("traceparent")).split("-");
