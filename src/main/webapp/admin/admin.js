@@ -4,16 +4,17 @@
 // The API beside the page (/edupulse/admin/ -> /edupulse/api/outbox/), built from the origin so a
 // page opened with user:password@ in its URL still gets a URL fetch() accepts.
 const api = location.origin + location.pathname.replace(/\/admin\/[^/]*$/, '/api/outbox/');
+const inboxApi = api.replace(/outbox\/$/, 'inbox/');
 
 // Changes are POSTs with a JSON body: the admin API refuses any other content type (a form or a
 // text/plain request from another site must never pause or retry anything).
-async function call(path, options = {}) {
+async function call(path, options = {}, base = api) {
   const request = { credentials: 'same-origin', ...options };
   if (request.method === 'POST') {
     request.headers = { 'Content-Type': 'application/json' };
     request.body = request.body || '{}';
   }
-  const response = await fetch(api + path, request);
+  const response = await fetch(base + path, request);
   const text = await response.text();
   const body = text ? JSON.parse(text) : {};
   if (!response.ok) {
@@ -78,6 +79,68 @@ function renderParked(items) {
       }
     };
     actions.append(retry, ' ', discard);
+  }
+}
+
+function button(text, className, onclick) {
+  const element = document.createElement('button');
+  element.textContent = text;
+  element.className = className;
+  element.onclick = onclick;
+  return element;
+}
+
+// The inbox's open events: every consumer's parked, retrying and held events, with their actions.
+async function refreshInbox() {
+  const inbox = await call('', {}, inboxApi);
+  const rows = [];
+  for (const consumer of inbox.consumers) {
+    for (const status of ['parked', 'retry', 'held']) {
+      if (consumer[status] > 0) {
+        const listed = await call(encodeURIComponent(consumer.name) + '/events?status=' + status + '&limit=50', {}, inboxApi);
+        for (const event of listed.events) rows.push({ consumer: consumer.name, event });
+      }
+    }
+  }
+  const body = document.getElementById('inbox-events');
+  body.replaceChildren();
+  document.getElementById('no-inbox').hidden = rows.length > 0;
+  for (const { consumer, event } of rows) {
+    const row = body.insertRow();
+    row.dataset.messageId = event.messageId;
+    cell(row, consumer);
+    const what = cell(row, event.eventType + ' ');
+    const id = document.createElement('code');
+    id.textContent = event.messageId;
+    what.append(id);
+    cell(row, event.aggregateType + ' / ' + event.aggregateId + ' #' + event.aggregateSeq
+      + ' (applied up to #' + event.lastAppliedSeq + ')');
+    cell(row, event.status, 'status');
+    cell(row, String(event.attempts));
+    cell(row, event.lastError || '', 'error');
+    const actions = cell(row, '', 'actions');
+    const path = encodeURIComponent(consumer) + '/events/' + event.messageId;
+    if (event.status === 'parked') {
+      actions.append(button('Retry', 'retry', () => act(() => call(path + '/retry', { method: 'POST' }, inboxApi),
+        'Retried ' + event.messageId)), ' ');
+    }
+    if (event.status === 'parked' || event.status === 'retry') {
+      actions.append(button('Discard', 'danger discard', () => {
+        if (confirm('Discard this event? ' + consumer + ' will never apply it.')) {
+          act(() => call(path + '/discard', { method: 'POST' }, inboxApi), 'Discarded ' + event.messageId);
+        }
+      }));
+    }
+    if (event.status === 'held' && event.aggregateSeq > event.lastAppliedSeq + 1) {
+      const query = '?aggregateType=' + encodeURIComponent(event.aggregateType)
+        + '&aggregateId=' + encodeURIComponent(event.aggregateId);
+      actions.append(button('Skip gap', 'danger skip', () => {
+        if (confirm('Skip #' + (event.lastAppliedSeq + 1) + ' to #' + (event.aggregateSeq - 1) + ' of this aggregate?')) {
+          act(() => call(encodeURIComponent(consumer) + '/aggregates/skip-gap' + query, { method: 'POST' }, inboxApi),
+            'Gap skipped');
+        }
+      }));
+    }
   }
 }
 
@@ -187,12 +250,16 @@ function drawHistory(minutes) {
   drawThroughput(minutes);
   drawLine('chart-backlog', minutes, 'pending', 'line', v => String(Math.round(v)));
   drawLine('chart-age', minutes, 'oldestPendingAgeSeconds', 'line age', age);
+  drawLine('chart-inbox', minutes, 'inboxApplied', 'line inbox', v => String(Math.round(v)));
+  const chart = document.getElementById('chart-inbox');
+  chart.dataset.applied = String(minutes.reduce((sum, m) => sum + m.inboxApplied, 0));
 }
 
 async function refresh() {
   try {
     // the charts are drawn on their own: a failing history leaves the cards and the table current
     call('history').then(history => drawHistory(history.minutes), e => say('Cannot draw the last hour: ' + e.message));
+    refreshInbox().catch(e => say('Cannot read the inbox: ' + e.message));
     const [summary, parked] = await Promise.all([call('summary'), call('events?status=parked&size=100')]);
     setText('pending', String(summary.pending));
     setText('oldest', age(summary.oldestPendingAgeSeconds), summary.oldestPendingAgeSeconds > 300 ? 'bad' : null);

@@ -1,6 +1,7 @@
 /**
  * EduPulse Live, the learning hub: pulses (questions a teacher opens to a class) and students'
- * submissions. The outbox's first user: it imports nothing of the outbox but
- * {@code live.edupulse.outbox.api}.
+ * submissions, and their statistics projection. The outbox's first user and the inbox's first
+ * consumer: it imports nothing of either but {@code live.edupulse.outbox.api} and
+ * {@code live.edupulse.inbox.api}.
  */
 package live.edupulse.learning;

@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,7 +29,9 @@ import java.util.regex.Pattern;
 import live.edupulse.outbox.testing.Database;
 import live.edupulse.outbox.testing.Deployments;
 import live.edupulse.outbox.testing.Http;
+import live.edupulse.outbox.testing.RecordingInboxConsumer;
 import live.edupulse.outbox.testing.ServerInstance;
+import live.edupulse.outbox.testing.TcpProxy;
 import live.edupulse.outbox.testing.WildFlyInstance;
 import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.junit.jupiter.api.Test;
@@ -44,9 +47,16 @@ class OutboxBenchmark {
     private static final double SCALE = Double.parseDouble(System.getProperty("bench.scale", "1.0"));
     private static final int PAYLOAD_BYTES = 600;
     private static final List<String[]> TABLE = new ArrayList<>();
-    /** {@code all} (default), or {@code tracing}: only the tracing off/on comparison. */
+    /**
+     * {@code all} (default), {@code tracing}: only the tracing off/on comparison, or {@code inbox}:
+     * only the inbox's applied rate against the raw consume rate.
+     */
     private static final String PHASES = System.getProperty("bench.phases", "all");
     private static final int OTLP_SINK_PORT = 4319;
+    private static final int INBOX_BROKER_PROXY = 29730;
+    private static final String INBOX_AGGREGATE_TYPE = "bench_inbox";
+    private static final String INBOX_QUEUE = "edupulse." + RecordingInboxConsumer.NAME;
+    private static final int INBOX_PREFETCH = 50;
 
     @Test
     void benchmark() throws Exception {
@@ -54,6 +64,15 @@ class OutboxBenchmark {
         Deployments.outbox().as(ZipExporter.class).exportTo(war.toFile(), true);
         Map<String, String> env = Map.of("OUTBOX_RETENTION_ENABLED", "false");
         vacuum();
+        if (PHASES.equals("inbox")) {
+            try {
+                inboxVersusRawConsume(war, env);
+            } finally {
+                printTable();
+                deleteBenchmarkRows();
+            }
+            return;
+        }
         if (PHASES.equals("tracing")) {
             try {
                 tracingOffAndOn(war, env);
@@ -90,6 +109,7 @@ class OutboxBenchmark {
                 memory(one, scaled(1_000_000));
             }
             tracingOn(war, env, drainEventsOf());
+            inboxVersusRawConsume(war, env);
         } finally {
             printTable();
             deleteBenchmarkRows();
@@ -105,6 +125,13 @@ class OutboxBenchmark {
         try (var connection = Database.connect(); var delete = connection.prepareStatement(
                 "DELETE FROM outbox_event WHERE aggregate_type LIKE 'bench\\_%' OR aggregate_type = 'nudge'")) {
             delete.executeUpdate();
+        }
+        try (var connection = Database.connect(); var statement = connection.createStatement()) {
+            if (Database.single("SELECT count(*) FROM pg_class WHERE relname = 'inbox_test_effect'") == 1) {
+                statement.execute("DELETE FROM inbox_message WHERE aggregate_type = '" + INBOX_AGGREGATE_TYPE + "'");
+                statement.execute("DELETE FROM inbox_aggregate WHERE aggregate_type = '" + INBOX_AGGREGATE_TYPE + "'");
+                statement.execute("DELETE FROM inbox_test_effect WHERE aggregate_id LIKE 'bench-inbox-%'");
+            }
         }
         vacuum();
     }
@@ -161,6 +188,175 @@ class OutboxBenchmark {
         try (var connection = Database.connect(); var statement = connection.createStatement()) {
             statement.execute("VACUUM (ANALYZE) outbox_event");
             statement.execute("VACUUM (ANALYZE) outbox_aggregate");
+        }
+    }
+
+    /**
+     * The inbox against the broker, three rounds on one WildFly (port offset 300) that reaches
+     * RabbitMQ through a TCP proxy of the benchmark's: in each round the raw consume rate of a
+     * durable quorum queue (a plain Java consumer, manual acknowledgement of each message, prefetch
+     * 50 as the inbox's default, the same contract messages), then the inbox's applied rate with
+     * the recording consumer as a trivial handler (one row per event): the events are published
+     * to its queue while the proxy is closed, the proxy opens, and the rate is timed from the
+     * first effect to the last (the reconnection's wait is not counted). Printed per round with
+     * the ratio, then the median ratio; a commit rate of PostgreSQL from this JVM beside them.
+     */
+    private static void inboxVersusRawConsume(Path war, Map<String, String> env) throws Exception {
+        int events = scaled(20_000);
+        Map<String, String> inboxEnv = new HashMap<>(env);
+        inboxEnv.put("OUTBOX_BROKER_ADDRESSES", "127.0.0.1:" + INBOX_BROKER_PROXY);
+        try (TcpProxy link = new TcpProxy(INBOX_BROKER_PROXY, "127.0.0.1", 5672).open();
+             WildFlyInstance server = new WildFlyInstance("bench-inbox", 300, inboxEnv, war)) {
+            server.start();
+            try (var connection = Database.connect(); var statement = connection.createStatement()) {
+                statement.execute(RecordingInboxConsumer.TABLES);
+                for (String table : List.of("inbox_message", "inbox_aggregate", "inbox_test_effect")) {
+                    statement.execute("VACUUM (ANALYZE) " + table);
+                }
+            }
+            inboxRate(server, link, scaled(2_000), 100, "warm-up");
+            List<Double> ratios = new ArrayList<>();
+            for (int round = 1; round <= 3; round++) {
+                double raw = rawConsumeRate(events);
+                Map<String, Long> cpuBefore = cpuTicks(server);
+                long cpuStarted = System.nanoTime();
+                double applied = inboxRate(server, link, events, 1_000, "round " + round);
+                String cpu = cpuShares(cpuBefore, cpuTicks(server), cpuStarted);
+                ratios.add(applied / raw);
+                row("inbox, round " + round + ": raw consume of a quorum queue (manual acks, prefetch " + INBOX_PREFETCH
+                        + ") / inbox applied, " + String.format("%,d", events) + " events over 1,000 aggregates",
+                        "%,.0f / %,.0f msg/s (%.3f of raw); CPU while applying: %s", raw, applied, applied / raw, cpu);
+            }
+            List<Double> sorted = new ArrayList<>(ratios);
+            sorted.sort(Double::compare);
+            row("inbox applied rate as a ratio of raw consume, three rounds", "%.3f, %.3f, %.3f (median %.3f)",
+                    ratios.get(0), ratios.get(1), ratios.get(2), sorted.get(1));
+            row("PostgreSQL from this JVM: one-row INSERT and commit, one connection", "%,.0f commits/s", commitRate(2_000));
+        }
+    }
+
+    /** A plain Java consumer of a durable quorum queue: {@code messages} contract messages pre-published, consumed with manual acks. */
+    private static double rawConsumeRate(int messages) throws Exception {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost("127.0.0.1");
+        String queue = "bench.inbox-raw";
+        try (Connection connection = factory.newConnection("bench-raw-consume")) {
+            Channel channel = connection.createChannel();
+            channel.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum", "x-single-active-consumer", true));
+            try {
+                channel.queuePurge(queue);
+                channel.queueBind(queue, "edupulse.events", "bench.inbox.raw");
+                channel.confirmSelect();
+                List<String> aggregates = new ArrayList<>();
+                for (int a = 0; a < 1_000; a++) {
+                    aggregates.add("bench-raw-" + a);
+                }
+                publishContract(channel, "bench.inbox.raw", aggregates, messages);
+                Channel consumer = connection.createChannel();
+                consumer.basicQos(INBOX_PREFETCH);
+                CountDownLatch consumed = new CountDownLatch(messages);
+                long started = System.nanoTime();
+                consumer.basicConsume(queue, false, (tag, delivery) -> {
+                    consumer.basicAck(delivery.getEnvelope().getDeliveryTag(), false);
+                    consumed.countDown();
+                }, tag -> { });
+                if (!consumed.await(5, TimeUnit.MINUTES)) {
+                    throw new IllegalStateException("raw consumer: " + consumed.getCount() + " messages not consumed");
+                }
+                double seconds = (System.nanoTime() - started) / 1e9;
+                System.out.printf("BENCH raw consume: %,d messages in %.2fs%n", messages, seconds);
+                return messages / seconds;
+            } finally {
+                channel.queueDelete(queue);
+            }
+        }
+    }
+
+    /**
+     * The inbox's applied rate: {@code events} published to the recorder's queue while the
+     * server's broker link is closed, then timed from the first effect after the link opens to
+     * the last.
+     */
+    private static double inboxRate(ServerInstance server, TcpProxy link, int events, int aggregates, String label)
+            throws Exception {
+        String prefix = "bench-inbox-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        List<String> aggregateIds = new ArrayList<>();
+        for (int a = 0; a < aggregates; a++) {
+            aggregateIds.add(prefix + a);
+        }
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost("127.0.0.1");
+        // the sequence, not max(applied_order): earlier runs' rows are deleted, their numbers are not reused
+        long baseline = Database.single("SELECT last_value FROM inbox_test_effect_applied_order_seq");
+        link.close();
+        try (Connection connection = factory.newConnection("bench-inbox-publisher")) {
+            Channel channel = connection.createChannel();
+            while (channel.queueDeclarePassive(INBOX_QUEUE).getConsumerCount() > 0) {
+                Thread.sleep(20); // the broker notices the cut link at once; no event to wait on
+            }
+            channel.confirmSelect();
+            publishContract(channel, RecordingInboxConsumer.ROUTING_KEY_PREFIX + "bench", aggregateIds, events);
+        }
+        link.open();
+        String progress = "SELECT coalesce(max(applied_order), 0) - ? FROM inbox_test_effect";
+        long first;
+        while ((first = Database.single(progress, baseline)) == 0) {
+            Thread.sleep(10); // polling the effects table is the measurement
+        }
+        long started = System.nanoTime();
+        long deadline = started + TimeUnit.MINUTES.toNanos(10);
+        while (Database.single(progress, baseline) < events) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the inbox did not apply " + events + " events within 10 minutes; see "
+                        + server.serverLog());
+            }
+            Thread.sleep(20);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long applied = Database.single("SELECT count(*) FROM inbox_test_effect WHERE aggregate_id LIKE ?", prefix + "%");
+        if (applied != events) {
+            throw new IllegalStateException("the inbox applied " + applied + " of " + events + " events");
+        }
+        System.out.printf("BENCH inbox (%s): %,d events applied in %.2fs after the first%n", label, events - first, seconds);
+        return (events - first) / seconds;
+    }
+
+    /** Contract messages (schema version 1, payload {@code {}}) of the aggregates in turn, seq rising; waits for every confirm. */
+    private static void publishContract(Channel channel, String routingKey, List<String> aggregates, int messages)
+            throws Exception {
+        for (int i = 0; i < messages; i++) {
+            String aggregateId = aggregates.get(i % aggregates.size());
+            long seq = i / aggregates.size() + 1;
+            String eventId = UUID.randomUUID().toString();
+            String body = "{\"eventId\":\"" + eventId + "\",\"aggregateType\":\"" + INBOX_AGGREGATE_TYPE
+                    + "\",\"aggregateId\":\"" + aggregateId + "\",\"aggregateSeq\":" + seq + ",\"eventType\":\""
+                    + routingKey + "\",\"occurredAt\":\"" + java.time.Instant.now() + "\",\"payload\":{}}";
+            AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().messageId(eventId).type(routingKey)
+                    .contentType("application/json").deliveryMode(2)
+                    .headers(Map.of("aggregate_type", INBOX_AGGREGATE_TYPE, "aggregate_id", aggregateId, "aggregate_seq", seq))
+                    .build();
+            channel.basicPublish("edupulse.events", routingKey, true, properties, body.getBytes(StandardCharsets.UTF_8));
+            if (i % 1_000 == 999) {
+                channel.waitForConfirmsOrDie(60_000);
+            }
+        }
+        channel.waitForConfirmsOrDie(60_000);
+    }
+
+    /** Single-row INSERTs, each its own transaction, on one connection: the commit rate a one-message-per-transaction consumer meets. */
+    private static double commitRate(int commits) throws Exception {
+        try (var connection = Database.connect(); var statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE IF NOT EXISTS bench_commit_rate (id bigint)"); // logged: each commit flushes WAL
+            try (var insert = connection.prepareStatement("INSERT INTO bench_commit_rate VALUES (?)")) {
+                long started = System.nanoTime();
+                for (int i = 0; i < commits; i++) {
+                    insert.setLong(1, i);
+                    insert.executeUpdate();
+                }
+                return commits / ((System.nanoTime() - started) / 1e9);
+            } finally {
+                statement.execute("DROP TABLE bench_commit_rate");
+            }
         }
     }
 

@@ -18,6 +18,8 @@ import java.util.Set;
 import java.util.UUID;
 import live.edupulse.learning.Pulse;
 import live.edupulse.learning.PulseService;
+import live.edupulse.learning.PulseStatistics;
+import live.edupulse.learning.PulseStatisticsQuery;
 import live.edupulse.learning.Submission;
 
 /**
@@ -35,6 +37,9 @@ public class PulseResource {
 
     @Inject
     PulseService pulses;
+
+    @Inject
+    PulseStatisticsQuery statistics;
 
     @Context
     UriInfo uri;
@@ -54,6 +59,25 @@ public class PulseResource {
     @Path("{id}")
     public String get(@PathParam("id") String id) {
         return json(pulses.find(JsonRequest.uuid("id", id)));
+    }
+
+    /**
+     * The pulse's statistics as the projection has them (eventually consistent: fed through the
+     * inbox from the broker); 404 until the projection has seen the pulse.
+     */
+    @GET
+    @Path("{id}/stats")
+    public String stats(@PathParam("id") String id) {
+        UUID pulseId = JsonRequest.uuid("id", id);
+        PulseStatistics stats = statistics.of(pulseId).orElseThrow(() -> new ProblemException(new Problem(404,
+                "Not found", "the statistics have not seen pulse " + pulseId + " (yet)", "id")));
+        ObjectNode json = JsonNodeFactory.instance.objectNode();
+        json.put("pulseId", stats.pulseId().toString());
+        json.put("status", stats.status());
+        json.put("submissions", stats.submissions());
+        json.put("distinctStudents", stats.distinctStudents());
+        json.put("updatedAt", stats.updatedAt().toString());
+        return json.toString();
     }
 
     @PATCH

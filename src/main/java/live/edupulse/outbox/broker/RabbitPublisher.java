@@ -202,52 +202,11 @@ public final class RabbitPublisher implements AutoCloseable {
     }
 
     private ConnectionFactory connectionFactory() throws GeneralSecurityException {
-        ConnectionFactory factory = new ConnectionFactory();
-        // Built from the URI's parsed parts, never from the URI text: the client's own errors for a
-        // URI it cannot parse quote the URI, password included.
-        Optional<BrokerEndpoint> endpoint = settings.endpoint();
-        if (endpoint.isPresent()) {
-            factory.setVirtualHost(endpoint.get().virtualHost());
-            factory.setUsername(endpoint.get().username());
-            factory.setPassword(endpoint.get().password());
-            if (endpoint.get().tls()) {
-                // verify the server's certificate and host name against the JVM's trust store
-                factory.useSslProtocol(defaultTls());
-                factory.enableHostnameVerification();
-            }
-        } else {
-            factory.setVirtualHost(settings.virtualHost());
-            factory.setUsername(settings.username());
-            factory.setPassword(settings.password());
-        }
-        int timeout = (int) settings.connectionTimeout().toMillis();
-        factory.setConnectionTimeout(timeout);
-        factory.setHandshakeTimeout(timeout);
-        factory.setShutdownTimeout(timeout);
-        factory.setChannelRpcTimeout((int) Math.max(settings.confirmTimeout().toMillis(), timeout));
-        factory.setRequestedHeartbeat(20);
-        factory.setAutomaticRecoveryEnabled(true);
-        factory.setTopologyRecoveryEnabled(true);
-        factory.setNetworkRecoveryInterval(2000);
-        Map<String, Object> clientProperties = new HashMap<>(factory.getClientProperties());
-        clientProperties.put("connection_name", connectionName);
-        factory.setClientProperties(clientProperties);
-        return factory;
-    }
-
-    private static SSLContext defaultTls() throws NoSuchAlgorithmException {
-        return SSLContext.getDefault();
+        return RabbitConnections.factory(settings, connectionName);
     }
 
     private Address[] addresses() {
-        Optional<BrokerEndpoint> endpoint = settings.endpoint();
-        if (endpoint.isPresent()) {
-            String host = endpoint.get().host();
-            // Address takes an IPv6 literal without its brackets
-            return new Address[] {new Address(host.startsWith("[") ? host.substring(1, host.length() - 1) : host,
-                    endpoint.get().port())};
-        }
-        return Address.parseAddresses(settings.addresses());
+        return RabbitConnections.addresses(settings);
     }
 
     /** Host, port and virtual host only (see {@link BrokerSettings#display()}). */

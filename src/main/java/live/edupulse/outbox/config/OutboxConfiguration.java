@@ -17,12 +17,23 @@ public class OutboxConfiguration {
     Config config;
 
     private volatile OutboxSettings settings;
+    private volatile InboxSettings inbox;
 
     public OutboxSettings settings() {
         OutboxSettings read = settings;
         if (read == null) {
             read = OutboxSettings.read(key -> config.getOptionalValue(key, String.class));
             settings = read;
+        }
+        return read;
+    }
+
+    /** The inbox's settings, read and validated on first use. */
+    public InboxSettings inbox() {
+        InboxSettings read = inbox;
+        if (read == null) {
+            read = InboxSettings.read(key -> config.getOptionalValue(key, String.class));
+            inbox = read;
         }
         return read;
     }

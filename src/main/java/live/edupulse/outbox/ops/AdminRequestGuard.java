@@ -29,7 +29,7 @@ import java.util.Set;
  * Requests without either header (curl, scripts) pass on their credentials alone. Refusals are
  * {@code application/problem+json}. Authentication runs before this filter (web.xml's constraint).
  */
-@WebFilter(urlPatterns = {"/admin/*", "/api/outbox/*"})
+@WebFilter(urlPatterns = {"/admin/*", "/api/outbox/*", "/api/inbox/*"})
 public class AdminRequestGuard extends HttpFilter {
 
     private static final long serialVersionUID = 1L;

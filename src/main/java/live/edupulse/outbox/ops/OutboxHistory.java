@@ -2,6 +2,7 @@ package live.edupulse.outbox.ops;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import live.edupulse.inbox.InboxApplied;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +28,10 @@ public class OutboxHistory {
      * @param failed                  failed delivery attempts in it
      * @param pending                 the largest pending count of the minute, null when not counted
      * @param oldestPendingAgeSeconds the largest oldest-pending age of the minute, null when not counted
+     * @param inboxApplied            events this instance's inbox consumers applied in it
      */
-    public record Minute(long startMillis, long published, long failed, Long pending, Double oldestPendingAgeSeconds) {
+    public record Minute(long startMillis, long published, long failed, Long pending, Double oldestPendingAgeSeconds,
+                         long inboxApplied) {
     }
 
     private final Clock clock;
@@ -38,6 +41,7 @@ public class OutboxHistory {
     private final long[] pending = new long[MINUTES];
     private final double[] oldest = new double[MINUTES];
     private final boolean[] counted = new boolean[MINUTES];
+    private final long[] inboxApplied = new long[MINUTES];
 
     public OutboxHistory() {
         this(Clock.systemUTC());
@@ -49,6 +53,14 @@ public class OutboxHistory {
 
     void settled(@Observes BatchSettled batch) {
         record(batch.delivered().size(), batch.failedAttempts());
+    }
+
+    void inboxApplied(@Observes InboxApplied applied) {
+        recordInboxApplied(1);
+    }
+
+    synchronized void recordInboxApplied(long events) {
+        inboxApplied[slot()] += events;
     }
 
     synchronized void record(long publishedEvents, long failedAttempts) {
@@ -76,9 +88,9 @@ public class OutboxHistory {
             int slot = index(minute);
             if (start[slot] == minute) {
                 minutes.add(new Minute(minute, published[slot], failed[slot], counted[slot] ? pending[slot] : null,
-                        counted[slot] ? oldest[slot] : null));
+                        counted[slot] ? oldest[slot] : null, inboxApplied[slot]));
             } else {
-                minutes.add(new Minute(minute, 0, 0, null, null));
+                minutes.add(new Minute(minute, 0, 0, null, null, 0));
             }
         }
         return minutes;
@@ -95,6 +107,7 @@ public class OutboxHistory {
             pending[slot] = 0;
             oldest[slot] = 0;
             counted[slot] = false;
+            inboxApplied[slot] = 0;
         }
         return slot;
     }

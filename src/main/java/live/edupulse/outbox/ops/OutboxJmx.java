@@ -23,8 +23,8 @@ import live.edupulse.outbox.dispatch.OutboxDispatcher;
 
 /**
  * Registers the {@link OutboxMXBean} on the platform MBean server when the application starts and
- * unregisters it when the application stops, so any number of redeployments leave exactly one. An
- * MBean of that name left by a deployment that could not clean up is replaced.
+ * unregisters it when the application stops, so any number of redeployments leave exactly one. When
+ * another deployment in the same server already holds the name, this one registers nothing.
  *
  * <p>JMX calls arrive on the server's own threads; the MXBean calls this bean's business methods,
  * so every read and operation runs as a call of this application's component (its naming context,

@@ -102,6 +102,33 @@ public class OutboxTracing {
         return new RecordingSpan(span, Traceparents.format(span.getSpanContext()));
     }
 
+    /**
+     * Starts the span of a consumer processing one delivered message, a child of the context the
+     * message carries (its publish span's), or a new trace when it carries none.
+     *
+     * @param traceparent the message's {@code traceparent} header, or null
+     */
+    public ProcessingSpan processing(String queue, String messageId, String routingKey, String aggregateType,
+                                     String aggregateId, String traceparent) {
+        if (!on) {
+            return ProcessingSpan.NONE;
+        }
+        Span span = tracer.spanBuilder("process " + queue)
+                .setSpanKind(SpanKind.CONSUMER)
+                .setParent(Traceparents.parentOf(traceparent))
+                .setAttribute(SYSTEM, RABBITMQ)
+                .setAttribute(DESTINATION, queue)
+                .setAttribute(MessagingAttributes.ROUTING_KEY, routingKey)
+                .setAttribute(MESSAGE_ID, messageId)
+                .setAttribute(OPERATION, "process")
+                .setAttribute(OPERATION_TYPE, "process")
+                .setAttribute(OPERATION_NAME, "process")
+                .setAttribute(AGGREGATE_TYPE, aggregateType)
+                .setAttribute(AGGREGATE_ID, aggregateId)
+                .startSpan();
+        return new ProcessingSpan(span);
+    }
+
     /** The spans of one dispatcher batch, or {@link BatchTrace#OFF}. */
     public BatchTrace batch() {
         return on ? new TracedBatch(tracer, exchange) : BatchTrace.OFF;

@@ -42,7 +42,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
-class AdminPageIT {
+public class AdminPageIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
@@ -143,7 +143,8 @@ class AdminPageIT {
         }
     }
 
-    static ChromeDriver browser() {
+    /** Debian's headless Chromium through its ChromeDriver, as the page tests drive it. */
+    public static ChromeDriver browser() {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(System.getProperty("chromium.binary", "/usr/bin/chromium"));
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",

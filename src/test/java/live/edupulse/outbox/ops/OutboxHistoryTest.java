@@ -21,6 +21,8 @@ class OutboxHistoryTest {
     void countsAddUpPerMinuteAndTheBacklogKeepsTheMinutesLargest() {
         history.record(5, 1);
         history.record(3, 0);
+        history.recordInboxApplied(1);
+        history.recordInboxApplied(1);
         history.sample(new Backlog(40, 1, 2.5, 1));
         history.sample(new Backlog(10, 1, 7.0, 1));
         clock.advance(Duration.ofMinutes(1));
@@ -34,10 +36,12 @@ class OutboxHistoryTest {
         assertEquals(1, noon.failed());
         assertEquals(40L, noon.pending());
         assertEquals(7.0, noon.oldestPendingAgeSeconds());
+        assertEquals(2, noon.inboxApplied());
         OutboxHistory.Minute now = hour.get(59);
         assertEquals(2, now.published());
         assertEquals(2, now.failed());
         assertNull(now.pending(), "no backlog count in this minute yet");
+        assertEquals(0, now.inboxApplied());
     }
 
     @Test

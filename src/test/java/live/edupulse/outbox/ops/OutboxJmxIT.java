@@ -58,13 +58,15 @@ class OutboxJmxIT {
             MBeanServerConnection server = connector.getMBeanServerConnection();
             for (int cycle = 1; cycle <= 5; cycle++) {
                 deployer.deploy(NAME);
-                assertEquals(1, outboxMBeans(server), "deployment " + cycle + ": one outbox MBean");
+                assertEquals(1, mbeans(server, "type=Outbox"), "deployment " + cycle + ": one outbox MBean");
+                assertEquals(2, mbeans(server, "type=Inbox,*"), "deployment " + cycle + ": one MBean per inbox consumer");
                 deployer.undeploy(NAME);
-                assertEquals(0, outboxMBeans(server), "undeployment " + cycle + ": no outbox MBean left");
+                assertEquals(0, mbeans(server, "*"), "undeployment " + cycle + ": no MBean of the application left");
             }
             deployer.deploy(NAME);
             try {
-                assertEquals(1, outboxMBeans(server));
+                assertEquals(1, mbeans(server, "type=Outbox"));
+                inboxAttributes(server);
                 pauseAndResume(server);
                 retryParked(server);
             } finally {
@@ -128,9 +130,21 @@ class OutboxJmxIT {
         }
     }
 
-    private static int outboxMBeans(MBeanServerConnection server) throws Exception {
-        Set<ObjectName> names = server.queryNames(new ObjectName("live.edupulse:*"), null);
+    private static int mbeans(MBeanServerConnection server, String pattern) throws Exception {
+        Set<ObjectName> names = server.queryNames(new ObjectName("live.edupulse:" + pattern), null);
         return names.size();
+    }
+
+    /** The statistics projection's inbox as JMX shows it; a retry of an unknown id is refused, not an error. */
+    private static void inboxAttributes(MBeanServerConnection server) throws Exception {
+        ObjectName statistics = name(InboxMXBean.OBJECT_NAME_PREFIX + "pulse-statistics");
+        assertEquals("edupulse.pulse-statistics", server.getAttribute(statistics, "Queue"));
+        await().atMost(ofSeconds(10)).until(() -> Boolean.TRUE.equals(server.getAttribute(statistics, "Connected")));
+        for (String count : new String[] {"Held", "Retrying", "Parked"}) {
+            assertTrue((Long) server.getAttribute(statistics, count) >= 0, count);
+        }
+        assertEquals(Boolean.FALSE, server.invoke(statistics, "retry", new Object[] {UUID.randomUUID().toString()},
+                new String[] {String.class.getName()}));
     }
 
     private static boolean logHas(String text) throws Exception {

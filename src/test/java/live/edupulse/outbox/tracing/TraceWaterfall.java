@@ -93,6 +93,7 @@ final class TraceWaterfall {
         return switch (span.kind()) {
             case "SPAN_KIND_SERVER" -> "#4e79a7";
             case "SPAN_KIND_PRODUCER" -> "#f28e2b";
+            case "SPAN_KIND_CONSUMER" -> "#59a14f";
             default -> "#76b7b2";
         };
     }

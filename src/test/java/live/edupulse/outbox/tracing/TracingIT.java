@@ -35,7 +35,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * With the server's OpenTelemetry switched on for this deployment (the standard {@code otel.*}
  * keys, exporting OTLP/HTTP to a receiver inside the test), one {@code POST /api/pulses} is one
  * trace: the request's server span, the recording span as its child, the producer span as the
- * recording span's child, and the message carries the producer span's context. The batch's own
+ * recording span's child, the message carries the producer span's context, and the statistics
+ * projection's inbox span continues from it. The batch's own
  * spans (dispatch, claim, settle) carry its size. Off (every other test's deployment), the request's
  * {@code traceparent} is forwarded unchanged ({@code HealthAndMetricsIT}).
  */
@@ -119,6 +120,13 @@ class TracingIT {
         assertEquals("confirmed", publish.attribute("outbox.outcome"));
         assertEquals("STATUS_CODE_UNSET", publish.statusCode(), publish.toString());
 
+        ReceivedSpan process = awaitSpan(traceId, "process edupulse.pulse-statistics");
+        assertEquals(publish.spanId(), process.parentSpanId(), "the consumer continues from the message: " + trace);
+        assertEquals("SPAN_KIND_CONSUMER", process.kind(), process.toString());
+        assertEquals(eventId, process.attribute("messaging.message.id"), process.toString());
+        assertEquals("process", process.attribute("messaging.operation"), process.toString());
+        assertEquals("applied", process.attribute("outbox.outcome"), process.toString());
+
         assertEquals(1, publish.linkedSpanIds().size(), "the producer span links to its batch: " + publish);
         ReceivedSpan batch = awaitSpanById(publish.linkedSpanIds().get(0));
         assertEquals("outbox dispatch", batch.name());
@@ -138,7 +146,7 @@ class TracingIT {
         Path picture = Path.of("target", "trace-waterfall-" + ServerUnderTest.current().name().toLowerCase() + ".svg");
         String server = ServerUnderTest.current() == ServerUnderTest.WILDFLY ? "WildFly" : "Open Liberty";
         Files.writeString(picture, TraceWaterfall.svg("One POST /api/pulses on " + server
-                + ": the request's trace, and the dispatcher batch its message went in", drawn));
+                + ": the request's trace to the inbox's consumer, and the dispatcher batch its message went in", drawn));
         System.out.println("trace of one request drawn in " + picture.toAbsolutePath());
     }
 

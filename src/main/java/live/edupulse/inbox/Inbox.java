@@ -1,0 +1,230 @@
+package live.edupulse.inbox;
+
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.DependsOn;
+import jakarta.ejb.Schedule;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import live.edupulse.inbox.api.InboxConsumer;
+import live.edupulse.outbox.broker.RabbitConnections;
+import live.edupulse.outbox.config.BrokerSettings;
+import live.edupulse.outbox.config.InboxSettings;
+import live.edupulse.outbox.config.InvalidConfigurationException;
+import live.edupulse.outbox.config.OutboxConfiguration;
+import live.edupulse.outbox.tracing.OutboxTracing;
+
+/**
+ * The inbox of this deployment: finds every {@link InboxConsumer} bean at deploy, connects to the
+ * broker (its own connection, with automatic recovery; a broker that is down at deploy is tried
+ * again every second), starts one {@link InboxListener} per consumer, and on a one-second timer
+ * applies stored events whose next attempt is due. Retention of settled ids runs every ten
+ * seconds. At undeploy the listeners stop and the connection closes.
+ */
+@Singleton
+@Startup
+@DependsOn("SchemaMigration")
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class Inbox {
+
+    private static final Logger LOG = Logger.getLogger(Inbox.class.getName());
+    private static final int DUE_PER_TICK = 200;
+
+    @Inject
+    @Any
+    Instance<InboxConsumer> beans;
+
+    @Inject
+    InboxProcessing processing;
+
+    @Inject
+    InboxStore store;
+
+    @Inject
+    OutboxTracing tracing;
+
+    @Inject
+    OutboxConfiguration configuration;
+
+    /** The inbox's own consumer threads, apart from the dispatcher's executor: neither can starve the other. */
+    @Resource
+    ManagedThreadFactory threadFactory;
+
+    private final Map<String, InboxConsumer> consumers = new TreeMap<>();
+    private final List<InboxListener> listeners = new ArrayList<>();
+    private InboxSettings settings;
+    private volatile Connection connection;
+    private ExecutorService consumerThreads;
+    private volatile boolean stopping;
+    private volatile String lastConnectFailure;
+
+    @PostConstruct
+    void start() {
+        settings = configuration.inbox();
+        for (InboxConsumer consumer : beans) {
+            String name = consumer.name();
+            if (name == null || !name.matches("[A-Za-z0-9_-]{1,100}")) {
+                throw new InvalidConfigurationException("inbox consumer " + consumer.getClass().getName(),
+                        "name '" + name + "' is not 1..100 letters, digits, '-' or '_'");
+            }
+            if (consumers.putIfAbsent(name, consumer) != null) {
+                throw new InvalidConfigurationException("inbox consumer " + name, "two consumers have this name");
+            }
+        }
+        if (!settings.enabled() || consumers.isEmpty()) {
+            LOG.info(() -> "Inbox: " + (settings.enabled() ? "no consumers" : "switched off (inbox.enabled=false)"));
+            return;
+        }
+        connect();
+    }
+
+    /** Connects and starts the listeners, unless connected; a failure is logged once and tried again. */
+    private synchronized void connect() {
+        if (connection != null || stopping) {
+            return;
+        }
+        BrokerSettings broker = configuration.settings().broker();
+        Connection fresh = null;
+        try {
+            ConnectionFactory factory = RabbitConnections.factory(broker, "edupulse-inbox " + consumers.keySet());
+            if (consumerThreads == null) {
+                consumerThreads = Executors.newFixedThreadPool(consumers.size(), threadFactory);
+            }
+            factory.setSharedExecutor(consumerThreads);
+            fresh = factory.newConnection(RabbitConnections.addresses(broker));
+            if (broker.declareExchange()) {
+                try (Channel declaring = fresh.createChannel()) {
+                    declaring.exchangeDeclare(broker.exchange(), BuiltinExchangeType.TOPIC, true);
+                }
+            }
+            List<InboxListener> started = new ArrayList<>();
+            for (InboxConsumer consumer : consumers.values()) {
+                InboxListener listener = new InboxListener(consumer, settings.queuePrefix() + consumer.name(),
+                        broker.exchange(), settings.prefetch(), processing, tracing);
+                listener.start(fresh);
+                started.add(listener);
+            }
+            listeners.addAll(started);
+            connection = fresh;
+            lastConnectFailure = null;
+            LOG.info(() -> "Inbox consuming: " + listeners.stream().map(InboxListener::queue).toList() + " from "
+                    + broker.display());
+        } catch (Exception e) {
+            if (fresh != null) {
+                fresh.abort(1000);
+            }
+            String reason = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + broker.scrub(e.getMessage()));
+            if (!reason.equals(lastConnectFailure)) {
+                lastConnectFailure = reason;
+                LOG.warning(() -> "Inbox cannot consume from " + broker.display() + " yet (tried again every second): " + reason);
+            }
+        }
+    }
+
+    /** The safety net: connects if not connected, and applies stored events whose attempt is due. */
+    @Schedule(hour = "*", minute = "*", second = "*", persistent = false, info = "inbox-tick")
+    void tick() {
+        if (!settings.enabled() || consumers.isEmpty() || stopping) {
+            return;
+        }
+        connect();
+        try {
+            for (InboxStore.Due due : store.due(DUE_PER_TICK)) {
+                InboxConsumer consumer = consumers.get(due.consumer());
+                if (consumer != null && !stopping) {
+                    processing.retry(consumer, due.messageId());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "inbox retries will be tried at the next tick", e);
+        }
+    }
+
+    /** Deletes settled message ids older than {@code inbox.retention.applied-age}, chunk by chunk, for at most 5 s. */
+    @Schedule(hour = "*", minute = "*", second = "*/10", persistent = false, info = "inbox-retention")
+    void retention() {
+        if (consumers.isEmpty() || stopping) {
+            return;
+        }
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        try {
+            while (System.nanoTime() - until < 0
+                    && store.deleteSettled(settings.retentionAge(), settings.retentionChunk()) == settings.retentionChunk()) {
+                // a full chunk: there is probably more
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "inbox retention will be tried again", e);
+        }
+    }
+
+    /** The consumer with this name. */
+    public Optional<InboxConsumer> consumer(String name) {
+        return Optional.ofNullable(consumers.get(name));
+    }
+
+    /** The names of this deployment's consumers. */
+    public List<String> consumerNames() {
+        return Collections.unmodifiableList(new ArrayList<>(consumers.keySet()));
+    }
+
+    /** True when the inbox holds a broker connection that is open. */
+    public boolean isConnected() {
+        Connection current = connection;
+        return current != null && current.isOpen();
+    }
+
+    /**
+     * Stops consuming: the listeners cancel their consumers (a delivery being applied finishes; the
+     * ones not acknowledged go back to the queue), the connection closes, the consumer threads end.
+     */
+    @PreDestroy
+    void stop() {
+        stopping = true;
+        listeners.forEach(InboxListener::stop);
+        Connection current = connection;
+        if (current != null) {
+            try {
+                current.close(5000);
+            } catch (Exception e) {
+                LOG.log(Level.FINE, "closing the inbox connection", e);
+            }
+        }
+        if (consumerThreads != null) {
+            consumerThreads.shutdown();
+            try {
+                if (!consumerThreads.awaitTermination(10, TimeUnit.SECONDS)) {
+                    consumerThreads.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                consumerThreads.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+        LOG.info("Inbox stopped");
+    }
+}

@@ -1,0 +1,378 @@
+package live.edupulse.inbox;
+
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+import live.edupulse.inbox.api.DeliveredEvent;
+import live.edupulse.inbox.api.InboxConsumer;
+
+/**
+ * The inbox's database steps, each one transaction of its own ({@code REQUIRES_NEW}); a consumer's
+ * {@link InboxConsumer#apply} runs inside the step that applies its event, so the event's record
+ * and its effects commit together or not at all.
+ *
+ * <p>Order: the row of {@code inbox_aggregate} (consumer, aggregate) is locked before an event is
+ * judged, so two threads or instances never apply one aggregate's events at once; an event is applied
+ * only when its {@code aggregate_seq} is the last applied one plus one.
+ */
+@ApplicationScoped
+public class InboxStore {
+
+    /** What became of a received or stored event. */
+    public enum Verdict {
+        /** Its effects are committed now. */
+        APPLIED,
+        /** Already received, or at or below its aggregate's last applied seq: dropped. */
+        DUPLICATE,
+        /** Ahead of its aggregate: stored until its predecessor is applied. */
+        HELD,
+        /** Stored and waiting for its next attempt, or parked: nothing to do now. */
+        WAITING
+    }
+
+    static final String INSERT_RECEIVED = """
+            INSERT INTO inbox_message (consumer, message_id, aggregate_type, aggregate_id, aggregate_seq,
+                                       event_type, occurred_at, payload, status)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'received')
+            ON CONFLICT (consumer, message_id) DO NOTHING
+            """;
+
+    static final String LOCK_AGGREGATE = """
+            INSERT INTO inbox_aggregate (consumer, aggregate_type, aggregate_id, last_applied_seq)
+            VALUES (?, ?, ?, 0)
+            ON CONFLICT (consumer, aggregate_type, aggregate_id)
+            DO UPDATE SET last_applied_seq = inbox_aggregate.last_applied_seq
+            RETURNING last_applied_seq
+            """;
+
+    static final String SET_STATUS = """
+            UPDATE inbox_message SET status = ?, settled_at = CASE WHEN ? THEN clock_timestamp() END
+             WHERE consumer = ? AND message_id = ?
+            """;
+
+    static final String ADVANCE = """
+            UPDATE inbox_aggregate SET last_applied_seq = ?
+             WHERE consumer = ? AND aggregate_type = ? AND aggregate_id = ?
+            """;
+
+    static final String FAILED = """
+            INSERT INTO inbox_message (consumer, message_id, aggregate_type, aggregate_id, aggregate_seq,
+                                       event_type, occurred_at, payload, status, attempts, next_attempt_at, last_error)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? <= 1 THEN 'parked' ELSE 'retry' END, 1,
+                    now() + make_interval(secs => ? / 1000.0), ?)
+            ON CONFLICT (consumer, message_id) DO UPDATE
+               SET attempts = inbox_message.attempts + 1,
+                   status = CASE WHEN inbox_message.attempts + 1 >= ? THEN 'parked' ELSE 'retry' END,
+                   next_attempt_at = now() + make_interval(
+                       secs => least(?, ? * power(2, least(inbox_message.attempts, 30))) / 1000.0),
+                   last_error = EXCLUDED.last_error
+             WHERE inbox_message.status IN ('received', 'held', 'retry')
+            RETURNING attempts, status
+            """;
+
+    static final String STORED = """
+            SELECT message_id, aggregate_type, aggregate_id, aggregate_seq, event_type, occurred_at, payload, status
+              FROM inbox_message WHERE consumer = ? AND message_id = ? FOR UPDATE
+            """;
+
+    static final String NEXT_HELD = """
+            SELECT message_id FROM inbox_message
+             WHERE consumer = ? AND aggregate_type = ? AND aggregate_id = ? AND aggregate_seq = ?
+               AND status = 'held'
+            """;
+
+    static final String DUE = """
+            SELECT consumer, message_id FROM inbox_message
+             WHERE status = 'retry' AND next_attempt_at <= now()
+             ORDER BY consumer, aggregate_type, aggregate_id, aggregate_seq
+             LIMIT ?
+            """;
+
+    @Resource(lookup = "java:comp/DefaultDataSource")
+    DataSource dataSource;
+
+    /**
+     * Records a delivered event and applies it if it is its aggregate's next. Throws whatever the
+     * consumer throws (the transaction is then rolled back: nothing recorded).
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public Verdict receive(InboxConsumer consumer, DeliveredEvent event) {
+        try (Connection connection = dataSource.getConnection()) {
+            if (!insertReceived(connection, consumer.name(), event)) {
+                return Verdict.DUPLICATE;
+            }
+            return judge(connection, consumer, event);
+        } catch (SQLException e) {
+            throw new InboxStoreException("receiving " + event.eventId() + " for " + consumer.name(), e);
+        }
+    }
+
+    /**
+     * Tries a stored event (held, or due for its next attempt) again: applies it if it is its
+     * aggregate's next. Throws whatever the consumer throws.
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public Verdict applyStored(InboxConsumer consumer, UUID messageId) {
+        try (Connection connection = dataSource.getConnection()) {
+            Optional<Stored> stored = stored(connection, consumer.name(), messageId);
+            if (stored.isEmpty() || !List.of("held", "retry").contains(stored.get().status())) {
+                return Verdict.WAITING;
+            }
+            return judge(connection, consumer, stored.get().event());
+        } catch (SQLException e) {
+            throw new InboxStoreException("applying " + messageId + " for " + consumer.name(), e);
+        }
+    }
+
+    private Verdict judge(Connection connection, InboxConsumer consumer, DeliveredEvent event) throws SQLException {
+        String name = consumer.name();
+        long last = lockAggregate(connection, name, event.aggregateType(), event.aggregateId());
+        if (event.aggregateSeq() <= last) {
+            setStatus(connection, name, event.eventId(), "duplicate");
+            return Verdict.DUPLICATE;
+        }
+        if (event.aggregateSeq() > last + 1) {
+            setStatus(connection, name, event.eventId(), "held");
+            return Verdict.HELD;
+        }
+        consumer.apply(event);
+        setStatus(connection, name, event.eventId(), "applied");
+        advance(connection, name, event.aggregateType(), event.aggregateId(), event.aggregateSeq());
+        return Verdict.APPLIED;
+    }
+
+    /**
+     * Records a failed application: the event waits for its next attempt (after {@code initial},
+     * doubling per attempt up to {@code max}), or is parked once it has failed {@code maxAttempts}
+     * times.
+     *
+     * @return true when it is parked now
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public boolean failed(String consumer, DeliveredEvent event, String error, Duration initial, Duration max,
+                          int maxAttempts) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement failed = connection.prepareStatement(FAILED)) {
+            int i = bindEvent(failed, consumer, event);
+            failed.setInt(++i, maxAttempts);
+            failed.setLong(++i, initial.toMillis());
+            failed.setString(++i, error);
+            failed.setInt(++i, maxAttempts);
+            failed.setLong(++i, max.toMillis());
+            failed.setLong(++i, initial.toMillis());
+            try (ResultSet row = failed.executeQuery()) {
+                return row.next() && "parked".equals(row.getString(2));
+            }
+        } catch (SQLException e) {
+            throw new InboxStoreException("recording the failure of " + event.eventId() + " for " + consumer, e);
+        }
+    }
+
+    /** The held event that follows {@code applied} in its aggregate, if one is stored. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public Optional<UUID> nextHeld(String consumer, DeliveredEvent applied) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement next = connection.prepareStatement(NEXT_HELD)) {
+            next.setString(1, consumer);
+            next.setString(2, applied.aggregateType());
+            next.setString(3, applied.aggregateId());
+            next.setLong(4, applied.aggregateSeq() + 1);
+            try (ResultSet row = next.executeQuery()) {
+                return row.next() ? Optional.of(row.getObject(1, UUID.class)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new InboxStoreException("looking for the successor of " + applied.eventId(), e);
+        }
+    }
+
+    /** Stored events whose next attempt is due, in aggregate order: (consumer, message id). */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public List<Due> due(int limit) {
+        List<Due> due = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(DUE)) {
+            select.setInt(1, limit);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    due.add(new Due(rows.getString(1), rows.getObject(2, UUID.class)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new InboxStoreException("looking for due retries", e);
+        }
+        return due;
+    }
+
+    /** The stored event with this id, if any. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public Optional<DeliveredEvent> event(String consumer, UUID messageId) {
+        try (Connection connection = dataSource.getConnection()) {
+            return stored(connection, consumer, messageId).map(Stored::event);
+        } catch (SQLException e) {
+            throw new InboxStoreException("reading " + messageId, e);
+        }
+    }
+
+    static final String DELETE_SETTLED = """
+            DELETE FROM inbox_message WHERE ctid IN (
+                SELECT ctid FROM inbox_message
+                 WHERE status IN ('applied', 'duplicate', 'skipped')
+                   AND settled_at < now() - make_interval(secs => ?)
+                 LIMIT ?)
+            """;
+
+    /** Deletes up to {@code chunk} settled message ids older than {@code age}; returns how many. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public int deleteSettled(Duration age, int chunk) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement delete = connection.prepareStatement(DELETE_SETTLED)) {
+            delete.setLong(1, age.toSeconds());
+            delete.setInt(2, chunk);
+            return delete.executeUpdate();
+        } catch (SQLException e) {
+            throw new InboxStoreException("deleting settled inbox messages", e);
+        }
+    }
+
+    /**
+     * Gives up a parked or retrying event: marked skipped; if it is its aggregate's next, the
+     * aggregate's applied seq moves past it.
+     *
+     * @return the event, or empty when it is neither parked nor retrying
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public Optional<DeliveredEvent> discard(String consumer, UUID messageId) {
+        try (Connection connection = dataSource.getConnection()) {
+            Optional<Stored> stored = stored(connection, consumer, messageId);
+            if (stored.isEmpty() || !List.of("parked", "retry").contains(stored.get().status())) {
+                return Optional.empty();
+            }
+            DeliveredEvent event = stored.get().event();
+            long last = lockAggregate(connection, consumer, event.aggregateType(), event.aggregateId());
+            setStatus(connection, consumer, messageId, "skipped");
+            if (event.aggregateSeq() == last + 1) {
+                advance(connection, consumer, event.aggregateType(), event.aggregateId(), event.aggregateSeq());
+            }
+            return Optional.of(event);
+        } catch (SQLException e) {
+            throw new InboxStoreException("discarding " + messageId, e);
+        }
+    }
+
+    /**
+     * Skips an aggregate's gap: when its lowest held event is beyond the next seq, the applied seq
+     * moves to just before it.
+     *
+     * @return the skipped seqs {from, to}, or empty when there is no such gap
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public Optional<long[]> skipGap(String consumer, String aggregateType, String aggregateId) {
+        try (Connection connection = dataSource.getConnection()) {
+            long last = lockAggregate(connection, consumer, aggregateType, aggregateId);
+            long lowestHeld;
+            try (PreparedStatement select = connection.prepareStatement("""
+                    SELECT min(aggregate_seq) FROM inbox_message
+                     WHERE consumer = ? AND aggregate_type = ? AND aggregate_id = ? AND status = 'held'""")) {
+                select.setString(1, consumer);
+                select.setString(2, aggregateType);
+                select.setString(3, aggregateId);
+                try (ResultSet row = select.executeQuery()) {
+                    row.next();
+                    lowestHeld = row.getLong(1);
+                    if (row.wasNull() || lowestHeld <= last + 1) {
+                        return Optional.empty();
+                    }
+                }
+            }
+            advance(connection, consumer, aggregateType, aggregateId, lowestHeld - 1);
+            return Optional.of(new long[] {last + 1, lowestHeld - 1});
+        } catch (SQLException e) {
+            throw new InboxStoreException("skipping a gap of " + aggregateType + "/" + aggregateId, e);
+        }
+    }
+
+    /** A stored event whose next attempt is due. */
+    public record Due(String consumer, UUID messageId) {
+    }
+
+    private record Stored(DeliveredEvent event, String status) {
+    }
+
+    private static boolean insertReceived(Connection connection, String consumer, DeliveredEvent event)
+            throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_RECEIVED)) {
+            bindEvent(insert, consumer, event);
+            return insert.executeUpdate() == 1;
+        }
+    }
+
+    private static int bindEvent(PreparedStatement statement, String consumer, DeliveredEvent event) throws SQLException {
+        statement.setString(1, consumer);
+        statement.setObject(2, event.eventId());
+        statement.setString(3, event.aggregateType());
+        statement.setString(4, event.aggregateId());
+        statement.setLong(5, event.aggregateSeq());
+        statement.setString(6, event.eventType());
+        statement.setTimestamp(7, Timestamp.from(event.occurredAt()));
+        statement.setString(8, event.payloadJson());
+        return 8;
+    }
+
+    static long lockAggregate(Connection connection, String consumer, String type, String id) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement(LOCK_AGGREGATE)) {
+            lock.setString(1, consumer);
+            lock.setString(2, type);
+            lock.setString(3, id);
+            try (ResultSet row = lock.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    static void setStatus(Connection connection, String consumer, UUID messageId, String status) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(SET_STATUS)) {
+            update.setString(1, status);
+            update.setBoolean(2, List.of("applied", "duplicate", "skipped").contains(status));
+            update.setString(3, consumer);
+            update.setObject(4, messageId);
+            update.executeUpdate();
+        }
+    }
+
+    static void advance(Connection connection, String consumer, String type, String id, long seq) throws SQLException {
+        try (PreparedStatement advance = connection.prepareStatement(ADVANCE)) {
+            advance.setLong(1, seq);
+            advance.setString(2, consumer);
+            advance.setString(3, type);
+            advance.setString(4, id);
+            advance.executeUpdate();
+        }
+    }
+
+    private static Optional<Stored> stored(Connection connection, String consumer, UUID messageId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(STORED)) {
+            select.setString(1, consumer);
+            select.setObject(2, messageId);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                DeliveredEvent event = new DeliveredEvent(row.getObject(1, UUID.class), row.getString(2), row.getString(3),
+                        row.getLong(4), row.getString(5), row.getTimestamp(6).toInstant(), row.getString(7));
+                return Optional.of(new Stored(event, row.getString(8)));
+            }
+        }
+    }
+}

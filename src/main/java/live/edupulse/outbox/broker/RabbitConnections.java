@@ -1,0 +1,69 @@
+package live.edupulse.outbox.broker;
+
+import com.rabbitmq.client.Address;
+import com.rabbitmq.client.ConnectionFactory;
+import java.security.GeneralSecurityException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import live.edupulse.outbox.config.BrokerEndpoint;
+import live.edupulse.outbox.config.BrokerSettings;
+
+/**
+ * Connection factories for the configured broker, the same for the publisher and the inbox:
+ * credentials from the parsed URI or the separate keys, TLS with host name verification for
+ * {@code amqps}, timeouts, heartbeats and automatic recovery with topology recovery.
+ */
+public final class RabbitConnections {
+
+    private RabbitConnections() {
+    }
+
+    /** A factory for connections named {@code connectionName} in the broker's management UI. */
+    public static ConnectionFactory factory(BrokerSettings settings, String connectionName) throws GeneralSecurityException {
+        ConnectionFactory factory = new ConnectionFactory();
+        // Built from the URI's parsed parts, never from the URI text: the client's own errors for a
+        // URI it cannot parse quote the URI, password included.
+        Optional<BrokerEndpoint> endpoint = settings.endpoint();
+        if (endpoint.isPresent()) {
+            factory.setVirtualHost(endpoint.get().virtualHost());
+            factory.setUsername(endpoint.get().username());
+            factory.setPassword(endpoint.get().password());
+            if (endpoint.get().tls()) {
+                // verify the server's certificate and host name against the JVM's trust store
+                factory.useSslProtocol(SSLContext.getDefault());
+                factory.enableHostnameVerification();
+            }
+        } else {
+            factory.setVirtualHost(settings.virtualHost());
+            factory.setUsername(settings.username());
+            factory.setPassword(settings.password());
+        }
+        int timeout = (int) settings.connectionTimeout().toMillis();
+        factory.setConnectionTimeout(timeout);
+        factory.setHandshakeTimeout(timeout);
+        factory.setShutdownTimeout(timeout);
+        factory.setChannelRpcTimeout((int) Math.max(settings.confirmTimeout().toMillis(), timeout));
+        factory.setRequestedHeartbeat(20);
+        factory.setAutomaticRecoveryEnabled(true);
+        factory.setTopologyRecoveryEnabled(true);
+        factory.setNetworkRecoveryInterval(2000);
+        Map<String, Object> clientProperties = new HashMap<>(factory.getClientProperties());
+        clientProperties.put("connection_name", connectionName);
+        factory.setClientProperties(clientProperties);
+        return factory;
+    }
+
+    /** The broker's addresses: the URI's host and port, or the {@code addresses} list. */
+    public static Address[] addresses(BrokerSettings settings) {
+        Optional<BrokerEndpoint> endpoint = settings.endpoint();
+        if (endpoint.isPresent()) {
+            String host = endpoint.get().host();
+            // Address takes an IPv6 literal without its brackets
+            return new Address[] {new Address(host.startsWith("[") ? host.substring(1, host.length() - 1) : host,
+                    endpoint.get().port())};
+        }
+        return Address.parseAddresses(settings.addresses());
+    }
+}

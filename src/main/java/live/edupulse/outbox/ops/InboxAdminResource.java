@@ -1,0 +1,161 @@
+package live.edupulse.outbox.ops;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import live.edupulse.inbox.Inbox;
+import live.edupulse.inbox.InboxAdministration;
+import live.edupulse.inbox.api.InboxConsumer;
+
+/**
+ * The inbox over HTTP, behind the role {@code outbox-admin} and the same request guard as the
+ * outbox's API ({@code /api/inbox/*}): the consumers with their held, retrying and parked counts;
+ * a consumer's events of one status; retry or discard one event; skip an aggregate's gap.
+ */
+@Path("inbox")
+@Produces(MediaType.APPLICATION_JSON)
+public class InboxAdminResource {
+
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    private static final Pattern UUID_TEXT =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Set<String> STATUSES = Set.of("held", "retry", "parked");
+
+    @Inject
+    Inbox inbox;
+
+    @Inject
+    InboxAdministration administration;
+
+    @Context
+    SecurityContext security;
+
+    @GET
+    public String consumers() {
+        List<Map<String, Object>> consumers = new ArrayList<>();
+        for (String name : inbox.consumerNames()) {
+            Map<String, Object> consumer = new LinkedHashMap<>();
+            consumer.put("name", name);
+            consumer.putAll(administration.counts(name));
+            consumers.add(consumer);
+        }
+        return json(Map.of("connected", inbox.isConnected(), "consumers", consumers));
+    }
+
+    @GET
+    @Path("{consumer}/events")
+    public String events(@PathParam("consumer") String consumer, @QueryParam("status") String status,
+                         @QueryParam("aggregateType") String aggregateType, @QueryParam("aggregateId") String aggregateId,
+                         @QueryParam("limit") String limit) {
+        String name = consumer(consumer).name();
+        String wanted = status == null ? "parked" : status;
+        if (!STATUSES.contains(wanted)) {
+            throw AdminProblem.badParameter("status", "status must be held, retry or parked");
+        }
+        int size = limit == null ? 100 : number(limit);
+        String type = text("aggregateType", aggregateType);
+        String id = text("aggregateId", aggregateId);
+        if (id != null && type == null) {
+            throw AdminProblem.badParameter("aggregateType", "aggregateId needs aggregateType");
+        }
+        return json(Map.of("consumer", name, "status", wanted, "events", administration.list(name, wanted, type, id, size)));
+    }
+
+    @POST
+    @Path("{consumer}/events/{id}/retry")
+    public String retry(@PathParam("consumer") String consumer, @PathParam("id") String id) {
+        UUID messageId = uuid(id);
+        if (!administration.retry(consumer(consumer), messageId, operator())) {
+            throw new AdminProblem(409, "Not parked", "event " + messageId + " is not parked in this inbox", "id");
+        }
+        return json(Map.of("retried", 1));
+    }
+
+    @POST
+    @Path("{consumer}/events/{id}/discard")
+    public String discard(@PathParam("consumer") String consumer, @PathParam("id") String id) {
+        UUID messageId = uuid(id);
+        if (!administration.discard(consumer(consumer), messageId, operator())) {
+            throw new AdminProblem(409, "Not parked", "event " + messageId + " is neither parked nor retrying in this inbox", "id");
+        }
+        return json(Map.of("discarded", 1));
+    }
+
+    @POST
+    @Path("{consumer}/aggregates/skip-gap")
+    public String skipGap(@PathParam("consumer") String consumer, @QueryParam("aggregateType") String aggregateType,
+                          @QueryParam("aggregateId") String aggregateId) {
+        if (aggregateType == null || aggregateType.isBlank() || aggregateId == null || aggregateId.isBlank()) {
+            throw AdminProblem.badParameter("aggregateType", "aggregateType and aggregateId are required");
+        }
+        long[] skipped = administration.skipGap(consumer(consumer), aggregateType, aggregateId, operator())
+                .orElseThrow(() -> new AdminProblem(409, "No gap", aggregateType + "/" + aggregateId
+                        + " holds no event behind a gap in this inbox", "aggregateId"));
+        return json(Map.of("skippedFrom", skipped[0], "skippedTo", skipped[1]));
+    }
+
+    private InboxConsumer consumer(String name) {
+        return inbox.consumer(name).orElseThrow(() -> new AdminProblem(404, "Not found",
+                "no inbox consumer named " + (name.length() > 100 ? name.substring(0, 100) : name), "consumer"));
+    }
+
+    private String operator() {
+        return security.getUserPrincipal() == null ? "unknown" : security.getUserPrincipal().getName();
+    }
+
+    private static int number(String value) {
+        try {
+            int number = Integer.parseInt(value.trim());
+            if (number >= 1 && number <= 500) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw AdminProblem.badParameter("limit", "limit must be a whole number between 1 and 500");
+    }
+
+    private static String text(String parameter, String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        if (value.length() > 200 || value.chars().anyMatch(Character::isISOControl)) {
+            throw AdminProblem.badParameter(parameter, parameter + " must be at most 200 printable characters");
+        }
+        return value;
+    }
+
+    private static UUID uuid(String id) {
+        if (id == null || !UUID_TEXT.matcher(id).matches()) {
+            throw AdminProblem.badParameter("id", "id must be an event id (UUID)");
+        }
+        return UUID.fromString(id);
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,301 @@
+package live.edupulse.inbox;
+
+import static java.time.Duration.ofMillis;
+import static java.time.Duration.ofMinutes;
+import static java.time.Duration.ofSeconds;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import java.io.File;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import live.edupulse.outbox.testing.Database;
+import live.edupulse.outbox.testing.Deployments;
+import live.edupulse.outbox.testing.Rabbitmqctl;
+import live.edupulse.outbox.testing.RecordingInboxConsumer;
+import live.edupulse.outbox.testing.ServerInstance;
+import live.edupulse.outbox.testing.TcpProxy;
+import live.edupulse.outbox.testing.TestServices;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The inbox under real faults. A server started by this test (WildFly or Open Liberty, port offset
+ * 100) consumes through a TCP proxy in front of RabbitMQ; the test publishes a stream of contract
+ * messages (2,000 events over 100 aggregates, seq 1..20 each, interleaved) to the recording
+ * consumer's queue, injects the fault once a fifth is applied, restores, and checks the effects in
+ * {@code inbox_test_effect}: each event applied exactly once, each aggregate's events in seq order.
+ * Each scenario prints its lost and duplicated effects. The broker is restored whatever happens.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class InboxFaultsIT {
+
+    private static final int BROKER_PROXY = 29720;
+    private static final int AGGREGATES = 100;
+    private static final int PER_AGGREGATE = 20;
+    private static final String QUEUE = "edupulse." + RecordingInboxConsumer.NAME;
+    private static final String EVENT_TYPE = RecordingInboxConsumer.ROUTING_KEY_PREFIX + "fault";
+
+    private final TcpProxy broker = new TcpProxy(BROKER_PROXY, TestServices.brokerHost(), TestServices.brokerPort());
+    private Path war;
+    private ServerInstance server;
+    private boolean serverRunning;
+
+    @BeforeAll
+    void startServer() throws Exception {
+        try (java.sql.Connection connection = Database.connect(); Statement statement = connection.createStatement()) {
+            statement.execute(RecordingInboxConsumer.TABLES);
+        }
+        File file = Path.of(System.getProperty("jboss.home")).getParent().resolve("inbox-fault-test.war").toFile();
+        Deployments.outbox().as(ZipExporter.class).exportTo(file, true);
+        war = file.toPath();
+        broker.open();
+        server = ServerInstance.of("inbox-faults", 100, Map.of(
+                "OUTBOX_BROKER_ADDRESSES", "127.0.0.1:" + BROKER_PROXY,
+                "OUTBOX_BROKER_CONNECTION_TIMEOUT", "2s"), war);
+        ensureServerRunning();
+    }
+
+    @AfterAll
+    void stopServer() throws Exception {
+        try {
+            if (server != null) {
+                server.close();
+            }
+        } finally {
+            broker.close();
+        }
+    }
+
+    /** The consumer's server, killed, then started again: what it committed and had not acknowledged comes again and is ignored. */
+    @Test
+    void serverKilledBetweenCommitAndAcknowledgementIgnoresTheRedeliveries() throws Exception {
+        ensureServerRunning();
+        Stream stream = Stream.publish("kill-9");
+        stream.awaitApplied(stream.size() / 5);
+        // From here no acknowledgement reaches the broker, while the server goes on applying what
+        // it has prefetched: every event applied from now on is committed and not acknowledged.
+        broker.stall();
+        long appliedAtStall = stream.applied();
+        stream.awaitApplied(appliedAtStall + 1);
+        server.kill();
+        serverRunning = false;
+        broker.close(); // drops the acknowledgements the proxy holds
+        long redelivered = stream.committedNotAcknowledged();
+        broker.open();
+        ensureServerRunning();
+        stream.verify("server killed (kill -9) and started again", "committed but not acknowledged at the kill: "
+                + redelivered);
+        assertTrue(redelivered > 0, "the kill came between commit and acknowledgement of some events");
+    }
+
+    @Test
+    void brokerRestartMidStreamKeepsEffectsExactAndInOrder() throws Exception {
+        ensureServerRunning();
+        Stream stream = Stream.publish("broker-restart");
+        stream.awaitApplied(stream.size() / 5);
+        try {
+            Rabbitmqctl.run("stop_app");
+        } finally {
+            Rabbitmqctl.run("start_app");
+        }
+        stream.verify("broker restart (stop_app, start_app) mid-stream", "applied before the restart: "
+                + stream.size() / 5 + "+");
+    }
+
+    @Test
+    void brokerConnectionCutMidStreamKeepsEffectsExactAndInOrder() throws Exception {
+        ensureServerRunning();
+        Stream stream = Stream.publish("connection-cut");
+        stream.awaitApplied(stream.size() / 5);
+        long redelivered;
+        try {
+            broker.close();
+            redelivered = stream.committedNotAcknowledged();
+        } finally {
+            broker.open();
+        }
+        stream.verify("broker connection cut mid-stream and restored", "committed but not acknowledged at the cut: "
+                + redelivered);
+    }
+
+    /**
+     * A second instance consumes the same queues (reaching the broker directly). The queue's single
+     * active consumer is the first instance: while its broker link is stalled nothing more is
+     * applied; it is then killed, and the second instance takes over the stream, the first one's
+     * unacknowledged deliveries included.
+     */
+    @Test
+    void twoInstancesApplyEachEventOnceInOrderAndTheSecondTakesOverFromAKilledFirst() throws Exception {
+        ensureServerRunning();
+        try (ServerInstance second = ServerInstance.of("inbox-faults-b", 200, Map.of(), war)) {
+            second.start();
+            Stream stream = Stream.publish("two-instances");
+            stream.awaitApplied(stream.size() / 5);
+            broker.stall();
+            long appliedByFirst = stream.awaitSettled();
+            assertTrue(appliedByFirst < stream.size(),
+                    "with the first instance's broker link stalled, the second instance applied nothing (single active consumer)");
+            server.kill();
+            serverRunning = false;
+            broker.close();
+            broker.open();
+            stream.verify("two instances, the active one killed mid-stream", "applied by the first before its kill: "
+                    + appliedByFirst + ", the rest by the second");
+        }
+    }
+
+    private void ensureServerRunning() throws Exception {
+        if (!serverRunning) {
+            server.start();
+            serverRunning = true;
+        }
+    }
+
+    /** One scenario's events: published at once, then followed in {@code inbox_test_effect}. */
+    private static final class Stream {
+
+        private final String name;
+        private final String prefix;
+        private final List<ContractPublisher.Published> events;
+        private final long started = System.nanoTime();
+
+        private Stream(String name, String prefix, List<ContractPublisher.Published> events) {
+            this.name = name;
+            this.prefix = prefix;
+            this.events = events;
+        }
+
+        static Stream publish(String name) throws Exception {
+            awaitQueueDrained();
+            String prefix = "inbox-fault-" + name + "-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+            List<String> aggregates = new ArrayList<>();
+            for (int a = 0; a < AGGREGATES; a++) {
+                aggregates.add(prefix + a);
+            }
+            try (ContractPublisher publisher = new ContractPublisher()) {
+                return new Stream(name, prefix, publisher.publishStream("inbox_fault", aggregates, PER_AGGREGATE, EVENT_TYPE));
+            }
+        }
+
+        int size() {
+            return events.size();
+        }
+
+        long applied() throws Exception {
+            return Database.single("SELECT count(*) FROM inbox_test_effect WHERE aggregate_id LIKE ?", prefix + "%");
+        }
+
+        void awaitApplied(long count) {
+            await(name + ": " + count + " effects").atMost(ofMinutes(2)).pollInterval(ofMillis(50))
+                    .until(this::applied, applied -> applied >= count);
+        }
+
+        /** Waits until the number of effects stops moving; returns it. */
+        long awaitSettled() {
+            AtomicLong previous = new AtomicLong(-1);
+            return await(name + ": effects settle").atMost(ofSeconds(30)).pollInterval(ofMillis(300))
+                    .until(this::applied, applied -> previous.getAndSet(applied) == applied);
+        }
+
+        /**
+         * With the consumer gone from the queue: the events whose effects are committed but whose
+         * acknowledgement never reached the broker (applied minus acknowledged, where acknowledged
+         * is what the queue no longer holds). These come again.
+         */
+        long committedNotAcknowledged() throws Exception {
+            await(name + ": the broker sees no consumer").atMost(ofSeconds(30)).pollInterval(ofMillis(100))
+                    .until(() -> queue().getConsumerCount() == 0);
+            long applied = awaitSettled();
+            long acknowledged = events.size() - queue().getMessageCount();
+            return applied - acknowledged;
+        }
+
+        /**
+         * Waits for every effect, then for a sentinel published after them (so whatever the
+         * queue still held before it, redeliveries included, has been taken); prints and asserts
+         * lost, duplicated and per-aggregate order.
+         */
+        void verify(String fault, String detail) throws Exception {
+            awaitApplied(events.size());
+            String sentinel = prefix + "sentinel";
+            try (ContractPublisher publisher = new ContractPublisher()) {
+                publisher.publish(UUID.randomUUID(), "inbox_fault", sentinel, 1, EVENT_TYPE, "{}");
+            }
+            await(name + ": the sentinel applied").atMost(ofMinutes(2)).pollInterval(ofMillis(100))
+                    .until(() -> Database.single("SELECT count(*) FROM inbox_test_effect WHERE aggregate_id = ?", sentinel) == 1);
+            List<String> appliedIds = new ArrayList<>();
+            Map<String, List<Long>> seqsPerAggregate = new HashMap<>();
+            try (java.sql.Connection connection = Database.connect(); PreparedStatement select = connection.prepareStatement(
+                    "SELECT message_id, aggregate_id, aggregate_seq FROM inbox_test_effect"
+                            + " WHERE aggregate_id LIKE ? AND aggregate_id <> ? ORDER BY applied_order")) {
+                select.setString(1, prefix + "%");
+                select.setString(2, sentinel);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        appliedIds.add(rows.getString(1));
+                        seqsPerAggregate.computeIfAbsent(rows.getString(2), a -> new ArrayList<>()).add(rows.getLong(3));
+                    }
+                }
+            }
+            Set<String> expected = new HashSet<>();
+            events.forEach(event -> expected.add(event.eventId().toString()));
+            Set<String> distinct = new HashSet<>(appliedIds);
+            Set<String> lost = new HashSet<>(expected);
+            lost.removeAll(distinct);
+            int duplicated = appliedIds.size() - distinct.size();
+            List<String> outOfOrder = new ArrayList<>();
+            seqsPerAggregate.forEach((aggregate, seqs) -> {
+                for (int i = 1; i < seqs.size(); i++) {
+                    if (seqs.get(i) <= seqs.get(i - 1)) {
+                        outOfOrder.add(aggregate + " " + seqs);
+                        return;
+                    }
+                }
+            });
+            System.out.println(String.format("INBOX FAULT %s: events=%d lost=%d duplicated=%d out-of-order aggregates=%d (%s) time=%.1fs",
+                    fault, events.size(), lost.size(), duplicated, outOfOrder.size(), detail, (System.nanoTime() - started) / 1e9));
+            assertEquals(Set.of(), lost, fault + ": lost effects");
+            assertEquals(0, duplicated, fault + ": duplicated effects");
+            assertEquals(List.of(), outOfOrder, fault + ": per-aggregate order");
+            assertEquals(new HashSet<>(expected), distinct, fault + ": only the stream's events");
+        }
+
+        /** The recorder's queue as the broker sees it now (ready messages, consumers). */
+        private static AMQP.Queue.DeclareOk queue() throws Exception {
+            ConnectionFactory factory = new ConnectionFactory();
+            factory.setHost(TestServices.brokerHost());
+            factory.setPort(TestServices.brokerPort());
+            factory.setUsername(TestServices.brokerUser());
+            factory.setPassword(TestServices.brokerPassword());
+            try (Connection connection = factory.newConnection("edupulse-test-queue-probe");
+                 Channel channel = connection.createChannel()) {
+                return channel.queueDeclarePassive(QUEUE);
+            }
+        }
+
+        /** Nothing of an earlier test is still waiting in the queue (the server consumes it). */
+        private static void awaitQueueDrained() {
+            await("the recorder's queue drained").atMost(ofMinutes(2)).pollInterval(ofMillis(200))
+                    .until(() -> queue().getMessageCount() == 0);
+        }
+    }
+}
