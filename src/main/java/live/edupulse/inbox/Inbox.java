@@ -28,6 +28,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import live.edupulse.inbox.api.InboxConsumer;
@@ -80,6 +81,9 @@ public class Inbox {
     private InboxSettings settings;
     private volatile Connection connection;
     private ExecutorService consumerThreads;
+    /** Connecting, retries and retention run here, one at a time, never on the container's timer threads. */
+    private ExecutorService maintenance;
+    private final AtomicBoolean maintaining = new AtomicBoolean();
     private volatile boolean stopping;
     private volatile String lastConnectFailure;
 
@@ -100,6 +104,7 @@ public class Inbox {
             LOG.info(() -> "Inbox: " + (settings.enabled() ? "no consumers" : "switched off (inbox.enabled=false)"));
             return;
         }
+        maintenance = Executors.newSingleThreadExecutor(threadFactory);
         connect();
     }
 
@@ -146,13 +151,42 @@ public class Inbox {
         }
     }
 
-    /** The safety net: connects if not connected, and applies stored events whose attempt is due. */
+    /**
+     * Every second: connects if not connected, and applies stored events whose attempt is due. The
+     * work runs on the inbox's own maintenance thread, one round at a time (a tick that finds the
+     * previous round still running does nothing): a silent database or broker holds that thread,
+     * never the container's timer threads, which the dispatcher's own tick needs.
+     */
     @Schedule(hour = "*", minute = "*", second = "*", persistent = false, info = "inbox-tick")
     void tick() {
         if (!settings.enabled() || consumers.isEmpty() || stopping) {
             return;
         }
-        connect();
+        maintain(() -> {
+            connect();
+            retryDue();
+        });
+    }
+
+    private void maintain(Runnable work) {
+        if (!maintaining.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            maintenance.execute(() -> {
+                try {
+                    work.run();
+                } finally {
+                    maintaining.set(false);
+                }
+            });
+        } catch (RuntimeException e) {
+            maintaining.set(false);
+            LOG.log(Level.FINE, "inbox maintenance not started (stopping?)", e);
+        }
+    }
+
+    private void retryDue() {
         try {
             for (InboxStore.Due due : store.due(DUE_PER_TICK)) {
                 InboxConsumer consumer = consumers.get(due.consumer());
@@ -165,12 +199,19 @@ public class Inbox {
         }
     }
 
-    /** Deletes settled message ids older than {@code inbox.retention.applied-age}, chunk by chunk, for at most 5 s. */
+    /**
+     * Every ten seconds, on the maintenance thread: deletes settled message ids older than
+     * {@code inbox.retention.applied-age}, chunk by chunk, for at most 5 s.
+     */
     @Schedule(hour = "*", minute = "*", second = "*/10", persistent = false, info = "inbox-retention")
     void retention() {
-        if (consumers.isEmpty() || stopping) {
+        if (consumers.isEmpty() || stopping || maintenance == null) {
             return;
         }
+        maintain(this::deleteOldSettled);
+    }
+
+    private void deleteOldSettled() {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         try {
             while (System.nanoTime() - until < 0
@@ -213,6 +254,9 @@ public class Inbox {
             } catch (Exception e) {
                 LOG.log(Level.FINE, "closing the inbox connection", e);
             }
+        }
+        if (maintenance != null) {
+            maintenance.shutdownNow();
         }
         if (consumerThreads != null) {
             consumerThreads.shutdown();
