@@ -1,9 +1,9 @@
 package live.edupulse.outbox.ops;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import static live.edupulse.outbox.ops.AdminJson.json;
+import static live.edupulse.outbox.ops.AdminJson.text;
+import static live.edupulse.outbox.ops.AdminJson.uuid;
+
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import live.edupulse.inbox.Inbox;
 import live.edupulse.inbox.InboxAdministration;
 import live.edupulse.inbox.api.InboxConsumer;
@@ -34,10 +33,6 @@ import live.edupulse.inbox.api.InboxConsumer;
 @Produces(MediaType.APPLICATION_JSON)
 public class InboxAdminResource {
 
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-    private static final Pattern UUID_TEXT =
-            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Set<String> STATUSES = Set.of("held", "retry", "parked");
 
     @Inject
@@ -134,28 +129,6 @@ public class InboxAdminResource {
         throw AdminProblem.badParameter("limit", "limit must be a whole number between 1 and 500");
     }
 
-    private static String text(String parameter, String value) {
-        if (value == null || value.isEmpty()) {
-            return null;
-        }
-        if (value.length() > 200 || value.chars().anyMatch(Character::isISOControl)) {
-            throw AdminProblem.badParameter(parameter, parameter + " must be at most 200 printable characters");
-        }
-        return value;
-    }
 
-    private static UUID uuid(String id) {
-        if (id == null || !UUID_TEXT.matcher(id).matches()) {
-            throw AdminProblem.badParameter("id", "id must be an event id (UUID)");
-        }
-        return UUID.fromString(id);
-    }
 
-    private static String json(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

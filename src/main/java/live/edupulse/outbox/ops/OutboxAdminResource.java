@@ -1,10 +1,12 @@
 package live.edupulse.outbox.ops;
 
+import static live.edupulse.outbox.ops.AdminJson.JSON;
+import static live.edupulse.outbox.ops.AdminJson.json;
+import static live.edupulse.outbox.ops.AdminJson.text;
+import static live.edupulse.outbox.ops.AdminJson.uuid;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -21,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * The admin API, {@code /edupulse/api/outbox}, for the role {@code outbox-admin} (web.xml). Bad
@@ -34,10 +35,6 @@ import java.util.regex.Pattern;
 @Produces(MediaType.APPLICATION_JSON)
 public class OutboxAdminResource {
 
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-    private static final Pattern UUID_TEXT =
-            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final int MAX_PAGE_SIZE = 200;
     private static final int MAX_REASON_LENGTH = 500;
 
@@ -177,15 +174,6 @@ public class OutboxAdminResource {
         }
     }
 
-    private static String text(String parameter, String value) {
-        if (value == null || value.isEmpty()) {
-            return null;
-        }
-        if (value.length() > 200 || value.chars().anyMatch(Character::isISOControl)) {
-            throw AdminProblem.badParameter(parameter, parameter + " must be at most 200 printable characters");
-        }
-        return value;
-    }
 
     private static long seq(String after) {
         try {
@@ -199,12 +187,6 @@ public class OutboxAdminResource {
         throw AdminProblem.badParameter("after", "after must be the nextAfter of a previous page (a whole number, 0 or more)");
     }
 
-    private static UUID uuid(String id) {
-        if (id == null || !UUID_TEXT.matcher(id).matches()) {
-            throw AdminProblem.badParameter("id", "id must be an event id (UUID)");
-        }
-        return UUID.fromString(id);
-    }
 
     private static String reason(String body) {
         JsonNode reason;
@@ -232,11 +214,4 @@ public class OutboxAdminResource {
         return Character.isISOControl(codePoint) || codePoint == '\u2028' || codePoint == '\u2029';
     }
 
-    private static String json(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("admin views always serialize", e);
-        }
-    }
 }

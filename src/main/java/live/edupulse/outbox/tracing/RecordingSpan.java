@@ -1,7 +1,6 @@
 package live.edupulse.outbox.tracing;
 
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.StatusCode;
 import java.util.Optional;
 
 /**
@@ -9,13 +8,12 @@ import java.util.Optional;
  * event is stored with: the span's own context when tracing is on, so the publishing span becomes
  * its child; otherwise the incoming request's {@code traceparent}, forwarded as it came.
  */
-public final class RecordingSpan {
+public final class RecordingSpan extends SpanHandle {
 
-    private final Span span;
     private final String traceparent;
 
     RecordingSpan(Span span, String traceparent) {
-        this.span = span;
+        super(span);
         this.traceparent = traceparent;
     }
 
@@ -26,19 +24,5 @@ public final class RecordingSpan {
     /** The trace context to store with the event, if any. */
     public Optional<String> traceparent() {
         return Optional.ofNullable(traceparent);
-    }
-
-    /** Marks the span failed; the recording is refused. */
-    public void failed(RuntimeException e) {
-        if (span != null) {
-            span.recordException(e);
-            span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
-        }
-    }
-
-    public void end() {
-        if (span != null) {
-            span.end();
-        }
     }
 }
