@@ -35,10 +35,18 @@ final class FaultRig {
         return war.toPath();
     }
 
-    /** Records {@code count} events through the server's real recording path, 50 per transaction. */
+    /**
+     * Records {@code count} events through the server's real recording path, 50 per transaction,
+     * round-robin over the aggregates {@code <aggregateType>-0} to {@code -<aggregates - 1>}.
+     */
     static void burst(URL server, String aggregateType, String routingKey, int count, int aggregates) {
+        burst(server, aggregateType, aggregateType, routingKey, count, aggregates);
+    }
+
+    /** As {@link #burst(URL, String, String, int, int)}, on the aggregates {@code <prefix>-<n>}. */
+    static void burst(URL server, String aggregateType, String prefix, String routingKey, int count, int aggregates) {
         HttpResponse<String> response = new Http(server).post("api/test/events?type=" + aggregateType + "&prefix="
-                + aggregateType + "&routingKey=" + routingKey + "&count=" + count + "&aggregates=" + aggregates
+                + prefix + "&routingKey=" + routingKey + "&count=" + count + "&aggregates=" + aggregates
                 + "&perTransaction=50", null);
         assertEquals(200, response.statusCode(), response.body());
         assertEquals(Integer.toString(count), response.body());

@@ -143,13 +143,19 @@ class TwoInstancesIT {
             // From here until both proxies resume, whatever is leased may be delivered twice: A's
             // lanes time out, release, claim again and publish more into the stalled proxy.
             LeaseWatch watch = new LeaseWatch(table);
+            ExecutorService firing = Executors.newSingleThreadExecutor();
             try {
-                burst(a.base(), type, routingKey, events, 100); // A's own commits nudge A first
+                // The backlog goes in through B while the test watches A from the first moment: A
+                // can claim only while its stalled connection still looks alive (until heartbeats
+                // are missed), so nothing may wait for the whole burst first.
+                Future<?> backlog = firing.submit(() -> burst(b.base(), type, routingKey, events, 100));
                 // A's database stalls while A holds leases: its settle will come after its lease expired.
                 StuckLeases stuck = stallDatabaseOfAWhileItHoldsLeases(table, ownerOfA, type, routingKey);
+                backlog.get(5, TimeUnit.MINUTES);
                 fired = events + stuck.extraEvents();
                 awaitTakenOver(table, ownerOfA, stuck.held()); // the fault lasts past A's lease: what is under test
             } finally {
+                firing.shutdownNow();
                 try {
                     databaseOfA.resume();
                     brokerOfA.resume();
@@ -167,14 +173,15 @@ class TwoInstancesIT {
     /**
      * Stalls A's database connections at a moment A holds leases, so that A can neither settle nor
      * release them any more. A's lanes claim, wait for confirms that never come, release and claim
-     * again, while B drains whatever A does not hold; when B has taken everything, a few more events
-     * committed on A nudge A into claiming again.
+     * again, while B drains whatever A does not hold. Whenever A holds nothing, a few events
+     * committed on A, on aggregates of their own (so no earlier event of the backlog holds them
+     * back), nudge A into claiming again.
      */
     private StuckLeases stallDatabaseOfAWhileItHoldsLeases(OutboxTable table, String owner, String type,
                                                            String routingKey) throws Exception {
         int extra = 0;
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        long nextTopUp = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        long nextTopUp = System.nanoTime();
         while (System.nanoTime() < deadline) {
             if (!table.leasedBy(owner).isEmpty()) {
                 databaseOfA.stall();
@@ -187,13 +194,13 @@ class TwoInstancesIT {
                 }
                 databaseOfA.resume();
             } else if (System.nanoTime() > nextTopUp) {
-                burst(a.base(), type, routingKey, 50, 10);
+                burst(a.base(), type, type + "-a" + extra, routingKey, 50, 10);
                 extra += 50;
                 nextTopUp = System.nanoTime() + Duration.ofSeconds(2).toNanos();
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("instance A never held leases while its broker was stalled");
+        throw new AssertionError("instance A never held leases while its broker was stalled (events committed on A: " + extra + ")");
     }
 
     /** What A holds when its database stalls, and how many events were fired to get it there. */

@@ -24,6 +24,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    private Thread acceptor;
     private volatile boolean stalled;
 
     public TcpProxy(int listenPort, String targetHost, int targetPort) {
@@ -41,7 +42,7 @@ public final class TcpProxy implements AutoCloseable {
         listening.setReuseAddress(true);
         listening.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), listenPort));
         server = listening;
-        Thread acceptor = new Thread(() -> accept(listening), "tcp-proxy-accept-" + listenPort);
+        acceptor = new Thread(() -> accept(listening), "tcp-proxy-accept-" + listenPort);
         acceptor.setDaemon(true);
         acceptor.start();
         return this;
@@ -51,9 +52,15 @@ public final class TcpProxy implements AutoCloseable {
         while (!listening.isClosed()) {
             try {
                 Socket client = listening.accept();
-                Socket upstream = new Socket(targetHost, targetPort);
                 sockets.add(client);
+                Socket upstream = new Socket(targetHost, targetPort);
                 sockets.add(upstream);
+                if (listening.isClosed()) {
+                    // closed while this connection was being set up: close() may have missed it
+                    closeQuietly(client);
+                    closeQuietly(upstream);
+                    return;
+                }
                 pump(client, upstream);
                 pump(upstream, client);
             } catch (IOException e) {
@@ -108,7 +115,11 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    /** Stops listening and cuts every connection made through the proxy. */
+    /**
+     * Stops listening and cuts every connection made through the proxy. When it returns, the port
+     * is free: the JDK releases a listening socket only once the thread blocked in its
+     * {@code accept} has left it, so this waits for that thread.
+     */
     @Override
     public synchronized void close() {
         stalled = false;
@@ -117,11 +128,24 @@ public final class TcpProxy implements AutoCloseable {
         server = null;
         if (listening != null) {
             closeQuietly(listening);
+            awaitAcceptorGone();
         }
         for (Socket socket : sockets) {
             closeQuietly(socket);
         }
         sockets.clear();
+    }
+
+    private void awaitAcceptorGone() {
+        try {
+            acceptor.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (acceptor.isAlive()) {
+            throw new IllegalStateException("the proxy on port " + listenPort + " did not stop accepting within 10 s");
+        }
+        acceptor = null;
     }
 
     private static void closeQuietly(AutoCloseable closeable) {
