@@ -81,9 +81,14 @@ public class Inbox {
     private InboxSettings settings;
     private volatile Connection connection;
     private ExecutorService consumerThreads;
+    /** Per listener, one thread that takes batches and inbox.workers that decide them (the client's delivery threads only queue). */
+    private ExecutorService processingThreads;
     /** Connecting, retries and retention run here, one at a time, never on the container's timer threads. */
     private ExecutorService maintenance;
-    private final AtomicBoolean maintaining = new AtomicBoolean();
+    /** A tick's round is queued or running (the next tick skips). */
+    private final AtomicBoolean ticking = new AtomicBoolean();
+    /** A retention round is queued or running; it waits behind a tick's round, never gives way to it. */
+    private final AtomicBoolean retaining = new AtomicBoolean();
     private volatile boolean stopping;
     private volatile String lastConnectFailure;
 
@@ -115,10 +120,12 @@ public class Inbox {
         }
         BrokerSettings broker = configuration.settings().broker();
         Connection fresh = null;
+        List<InboxListener> started = new ArrayList<>();
         try {
             ConnectionFactory factory = RabbitConnections.factory(broker, "edupulse-inbox " + consumers.keySet());
             if (consumerThreads == null) {
                 consumerThreads = Executors.newFixedThreadPool(consumers.size(), threadFactory);
+                processingThreads = Executors.newFixedThreadPool(consumers.size() * (1 + settings.workers()), threadFactory);
             }
             factory.setSharedExecutor(consumerThreads);
             fresh = factory.newConnection(RabbitConnections.addresses(broker));
@@ -127,11 +134,10 @@ public class Inbox {
                     declaring.exchangeDeclare(broker.exchange(), BuiltinExchangeType.TOPIC, true);
                 }
             }
-            List<InboxListener> started = new ArrayList<>();
             for (InboxConsumer consumer : consumers.values()) {
                 InboxListener listener = new InboxListener(consumer, settings.queuePrefix() + consumer.name(),
-                        broker.exchange(), settings.prefetch(), processing, tracing);
-                listener.start(fresh);
+                        broker.exchange(), settings.prefetch(), settings.batchSize(), settings.workers(), processing, tracing);
+                listener.start(fresh, processingThreads);
                 started.add(listener);
             }
             listeners.addAll(started);
@@ -140,6 +146,7 @@ public class Inbox {
             LOG.info(() -> "Inbox consuming: " + listeners.stream().map(InboxListener::queue).toList() + " from "
                     + broker.display());
         } catch (Exception e) {
+            started.forEach(InboxListener::stop); // frees their processing threads for the next attempt
             if (fresh != null) {
                 fresh.abort(1000);
             }
@@ -162,14 +169,15 @@ public class Inbox {
         if (!settings.enabled() || consumers.isEmpty() || stopping) {
             return;
         }
-        maintain(() -> {
+        maintain(ticking, () -> {
             connect();
             retryDue();
         });
     }
 
-    private void maintain(Runnable work) {
-        if (!maintaining.compareAndSet(false, true)) {
+    /** Queues {@code work} on the maintenance thread unless work of its kind ({@code kind}) is queued or running. */
+    private void maintain(AtomicBoolean kind, Runnable work) {
+        if (!kind.compareAndSet(false, true)) {
             return;
         }
         try {
@@ -177,11 +185,11 @@ public class Inbox {
                 try {
                     work.run();
                 } finally {
-                    maintaining.set(false);
+                    kind.set(false);
                 }
             });
         } catch (RuntimeException e) {
-            maintaining.set(false);
+            kind.set(false);
             LOG.log(Level.FINE, "inbox maintenance not started (stopping?)", e);
         }
     }
@@ -208,7 +216,7 @@ public class Inbox {
         if (consumers.isEmpty() || stopping || maintenance == null) {
             return;
         }
-        maintain(this::deleteOldSettled);
+        maintain(retaining, this::deleteOldSettled);
     }
 
     private void deleteOldSettled() {
@@ -258,17 +266,23 @@ public class Inbox {
         if (maintenance != null) {
             maintenance.shutdownNow();
         }
-        if (consumerThreads != null) {
-            consumerThreads.shutdown();
-            try {
-                if (!consumerThreads.awaitTermination(10, TimeUnit.SECONDS)) {
-                    consumerThreads.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                consumerThreads.shutdownNow();
-                Thread.currentThread().interrupt();
-            }
-        }
+        shutDown(consumerThreads);
+        shutDown(processingThreads);
         LOG.info("Inbox stopped");
+    }
+
+    private static void shutDown(ExecutorService threads) {
+        if (threads == null) {
+            return;
+        }
+        threads.shutdown();
+        try {
+            if (!threads.awaitTermination(10, TimeUnit.SECONDS)) {
+                threads.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            threads.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

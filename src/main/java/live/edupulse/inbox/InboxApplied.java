@@ -1,10 +1,11 @@
 package live.edupulse.inbox;
 
 /**
- * A CDI event, fired after an inbox transaction that applied an event has committed: for the
+ * A CDI event, fired after an inbox transaction that applied events has committed: for the
  * operations surface's per-minute history.
  *
- * @param consumer the consumer that applied it
+ * @param consumer the consumer that applied them
+ * @param events   how many events the transaction applied
  */
-public record InboxApplied(String consumer) {
+public record InboxApplied(String consumer, int events) {
 }

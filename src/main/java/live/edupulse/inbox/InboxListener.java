@@ -7,8 +7,21 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -22,9 +35,14 @@ import live.edupulse.outbox.tracing.ProcessingSpan;
  * instances never take the same queue's deliveries at once), bound to the exchange for the
  * consumer's event types, consumed with manual acknowledgements and a prefetch.
  *
- * <p>A delivery is acknowledged once its fate is committed ({@link InboxProcessing}); a message
- * that is not an event of the contract is rejected without requeue (logged); when the database
- * cannot record anything, the delivery is returned to the queue after a pause.
+ * <p>The client's delivery thread only queues what arrives; one processing thread per listener
+ * takes whatever has arrived (up to the batch size) and decides it in one transaction
+ * ({@link InboxProcessing#deliverAll}), then acknowledges it with one multiple acknowledgement. A
+ * lone delivery is taken at once, so a quiet queue adds no wait; a busy one gets fuller batches.
+ * When a batch cannot be decided together (a handler failed on one of its events, or one was
+ * received before), its deliveries are taken one at a time, each acknowledged once its fate is
+ * committed. A message that is not an event of the contract is rejected without requeue (logged);
+ * when the database cannot record anything, the deliveries are returned to the queue after a pause.
  */
 final class InboxListener {
 
@@ -35,19 +53,27 @@ final class InboxListener {
     private final String queue;
     private final String exchange;
     private final int prefetch;
+    private final int batchSize;
+    private final int workers;
     private final InboxProcessing processing;
     private final OutboxTracing tracing;
+    private final BlockingQueue<Delivery> arrived = new LinkedBlockingQueue<>();
     private Channel channel;
     private String consumerTag;
     private volatile boolean stopping;
+    private final Acknowledgements acknowledgements = new Acknowledgements();
+    private ExecutorService workerThreads;
+    private Future<?> processor;
 
-    InboxListener(InboxConsumer consumer, String queue, String exchange, int prefetch, InboxProcessing processing,
-                  OutboxTracing tracing) {
+    InboxListener(InboxConsumer consumer, String queue, String exchange, int prefetch, int batchSize, int workers,
+                  InboxProcessing processing, OutboxTracing tracing) {
         this.tracing = tracing;
         this.consumer = consumer;
         this.queue = queue;
         this.exchange = exchange;
         this.prefetch = prefetch;
+        this.batchSize = batchSize;
+        this.workers = workers;
         this.processing = processing;
     }
 
@@ -55,8 +81,12 @@ final class InboxListener {
         return queue;
     }
 
-    /** Declares the queue and its bindings and starts consuming. */
-    void start(Connection connection) throws IOException {
+    /**
+     * Declares the queue and its bindings, starts consuming, and starts the processing: one thread
+     * of {@code threads} that takes batches, {@code workers} of {@code threads} that decide them.
+     */
+    void start(Connection connection, ExecutorService threads) throws IOException {
+        workerThreads = threads;
         channel = connection.createChannel();
         channel.basicQos(prefetch);
         channel.queueDeclare(queue, true, false, false,
@@ -66,45 +96,184 @@ final class InboxListener {
         }
         consumerTag = channel.basicConsume(queue, false, "edupulse-inbox " + consumer.name(), new DefaultConsumer(channel) {
             @Override
-            public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
-                    throws IOException {
+            public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
                 Object traceparent = properties.getHeaders() == null ? null : properties.getHeaders().get("traceparent");
-                onDelivery(getChannel(), envelope, traceparent == null ? null : traceparent.toString(), body);
+                arrived.add(new Delivery(getChannel(), envelope, traceparent == null ? null : traceparent.toString(), body));
             }
         });
+        processor = threads.submit(this::process);
     }
 
-    private void onDelivery(Channel on, Envelope envelope, String traceparent, byte[] body) throws IOException {
-        long deliveryTag = envelope.getDeliveryTag();
-        if (stopping) {
-            return; // not acknowledged: it goes back to the queue when the channel closes
+    /** A message as it arrived, not yet decided. */
+    private record Delivery(Channel channel, Envelope envelope, String traceparent, byte[] body) {
+        long tag() {
+            return envelope.getDeliveryTag();
         }
-        DeliveredEvent event;
+    }
+
+    /** A delivery read as an event of the contract, with its span. */
+    private record Received(Delivery delivery, DeliveredEvent event, ProcessingSpan span) {
+    }
+
+    /**
+     * Takes what has arrived, a batch at a time, and hands each batch to one of {@code workers}
+     * threads: batches are decided concurrently (an aggregate's row lock orders its events across
+     * them) and acknowledged in the order they were taken.
+     */
+    private void process() {
+        Semaphore free = new Semaphore(workers);
+        boolean holding = false;
+        long taken = 0;
         try {
-            event = InboundMessage.read(body);
-        } catch (IllegalArgumentException e) {
-            LOG.warning(() -> "Inbox " + consumer.name() + " rejected a message of queue " + queue + ": " + e.getMessage());
-            acknowledge(() -> on.basicReject(deliveryTag, false));
+            while (!stopping) {
+                free.acquire(); // a worker first: what arrives meanwhile joins the batch
+                holding = true;
+                Delivery first = arrived.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    free.release();
+                    holding = false;
+                    continue;
+                }
+                List<Delivery> batch = new ArrayList<>(batchSize);
+                batch.add(first);
+                arrived.drainTo(batch, batchSize - 1);
+                long number = taken++;
+                workerThreads.execute(() -> {
+                    try {
+                        decide(batch, number);
+                    } catch (RuntimeException e) {
+                        // a defect: the batch's fate is unknown, so nothing after it may be acknowledged;
+                        // what is unacknowledged comes again when the channel closes (redeploy, restart)
+                        acknowledgements.stop();
+                        LOG.log(Level.SEVERE, "Inbox " + consumer.name() + " failed on a batch and stops acknowledging", e);
+                    } finally {
+                        free.release();
+                    }
+                });
+                holding = false; // the worker releases it
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // no thread for a batch (the application is stopping): it stays unacknowledged, and so
+            // must everything after it
+            acknowledgements.stop();
+            LOG.log(Level.FINE, "Inbox " + consumer.name() + " stopped taking batches", e);
+        } finally {
+            if (holding) {
+                free.release();
+            }
+            free.acquireUninterruptibly(workers); // the batches being decided finish first
+        }
+    }
+
+    private void decide(List<Delivery> deliveries, long number) {
+        if (stopping) {
+            // not acknowledged: they go back to the queue when the channel closes
+            acknowledgements.stop();
             return;
         }
-        ProcessingSpan span = tracing.processing(queue, event.eventId().toString(), envelope.getRoutingKey(),
-                event.aggregateType(), event.aggregateId(), traceparent);
+        List<Received> received = new ArrayList<>(deliveries.size());
+        Map<UUID, Received> byId = new LinkedHashMap<>();
+        for (Delivery delivery : deliveries) {
+            DeliveredEvent event;
+            try {
+                event = InboundMessage.read(delivery.body());
+            } catch (IllegalArgumentException e) {
+                LOG.warning(() -> "Inbox " + consumer.name() + " rejected a message of queue " + queue + ": " + e.getMessage());
+                acknowledge(() -> delivery.channel().basicReject(delivery.tag(), false));
+                continue;
+            }
+            Received one = new Received(delivery, event, tracing.processing(queue, event.eventId().toString(),
+                    delivery.envelope().getRoutingKey(), event.aggregateType(), event.aggregateId(), delivery.traceparent()));
+            received.add(one);
+            byId.putIfAbsent(event.eventId(), one);
+        }
+        if (received.isEmpty()) {
+            acknowledgements.decided(number, null);
+            return;
+        }
+        Map<UUID, InboxStore.Verdict> verdicts;
+        try {
+            verdicts = processing.deliverAll(consumer, byId.values().stream().map(Received::event).toList());
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, () -> "Inbox " + consumer.name() + ": a batch of " + byId.size()
+                    + " is taken one message at a time: " + e.getMessage());
+            boolean allDecided = true;
+            for (Received one : received) {
+                allDecided &= decideAlone(one);
+            }
+            if (allDecided) {
+                acknowledgements.decided(number, null);
+            } else {
+                acknowledgements.stop();
+            }
+            return;
+        }
+        for (Received one : received) {
+            InboxStore.Verdict verdict = byId.get(one.event().eventId()) == one ? verdicts.get(one.event().eventId())
+                    : InboxStore.Verdict.DUPLICATE;
+            one.span().outcome(verdict.name().toLowerCase(Locale.ROOT));
+            one.span().end();
+        }
+        acknowledgements.decided(number, received.get(received.size() - 1).delivery());
+    }
+
+    /**
+     * Multiple acknowledgements in the order batches were taken: a batch's acknowledgement covers
+     * every earlier delivery, so it is sent only once every earlier batch is decided. After a batch
+     * that could not be decided (the application is stopping), none is sent any more.
+     */
+    private final class Acknowledgements {
+        private final Map<Long, Delivery> decided = new HashMap<>();
+        private long next;
+        private boolean stopped;
+
+        /** Batch {@code number} is decided; {@code last} is its last delivery, or null when it needs no acknowledgement. */
+        synchronized void decided(long number, Delivery last) {
+            decided.put(number, last == null ? NOTHING : last);
+            Delivery upTo = null;
+            while (decided.containsKey(next)) {
+                Delivery delivery = decided.remove(next++);
+                if (delivery != NOTHING) {
+                    upTo = delivery;
+                }
+            }
+            if (upTo != null && !stopped) {
+                Delivery acknowledged = upTo;
+                acknowledge(() -> acknowledged.channel().basicAck(acknowledged.tag(), true));
+            }
+        }
+
+        synchronized void stop() {
+            stopped = true;
+        }
+    }
+
+    private static final Delivery NOTHING = new Delivery(null, null, null, null);
+
+    /** Decides one delivery in a transaction of its own; false when it was not decided (it stays unacknowledged). */
+    private boolean decideAlone(Received one) {
+        Delivery delivery = one.delivery();
+        DeliveredEvent event = one.event();
+        ProcessingSpan span = one.span();
         try {
             span.outcome(processing.deliver(consumer, event).name().toLowerCase(Locale.ROOT));
         } catch (RuntimeException e) {
             span.failed(e);
             if (stopping) {
-                return; // the application is stopping: the delivery goes back to the queue
+                return false; // the application is stopping: the delivery goes back to the queue
             }
             LOG.log(Level.WARNING, "Inbox " + consumer.name() + " could not record event " + event.eventId()
                     + "; it goes back to the queue: " + e.getMessage());
             pause();
-            acknowledge(() -> on.basicNack(deliveryTag, false, true));
-            return;
+            acknowledge(() -> delivery.channel().basicNack(delivery.tag(), false, true));
+            return true;
         } finally {
             span.end();
         }
-        acknowledge(() -> on.basicAck(deliveryTag, false));
+        acknowledge(() -> delivery.channel().basicAck(delivery.tag(), false));
+        return true;
     }
 
     /**
@@ -134,9 +303,13 @@ final class InboxListener {
         }
     }
 
-    /** Stops consuming and closes the channel; deliveries not yet acknowledged go back to the queue. */
+    /**
+     * Stops consuming and closes the channel; deliveries not yet acknowledged go back to the queue.
+     * A batch being decided finishes first (its transaction commits or rolls back as a whole).
+     */
     void stop() {
         stopping = true;
+        awaitProcessorGone();
         Channel current = channel;
         if (current == null || !current.isOpen()) {
             return;
@@ -148,6 +321,20 @@ final class InboxListener {
             current.close();
         } catch (IOException | TimeoutException | RuntimeException e) {
             LOG.log(Level.FINE, "closing the channel of inbox " + consumer.name(), e);
+        }
+    }
+
+    private void awaitProcessorGone() {
+        Future<?> running = processor;
+        if (running == null) {
+            return;
+        }
+        try {
+            running.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | CancellationException e) {
+            running.cancel(true);
         }
     }
 }

@@ -3,6 +3,8 @@ package live.edupulse.inbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.logging.Logger;
@@ -36,6 +38,28 @@ public class InboxProcessing {
     @Inject
     Event<InboxApplied> appliedEvents;
 
+    /**
+     * Deliveries from the broker, decided in one transaction ({@link InboxStore#receiveAll}); the
+     * held events that follow what it applied are applied after it, one transaction each.
+     *
+     * @param events distinct message ids
+     * @return each event's verdict by message id
+     * @throws RuntimeException when the batch could not be decided together (a consumer failed on
+     *                          one of its events, one was received before, or the database
+     *                          failed): nothing is committed, and the caller delivers the events
+     *                          one at a time with {@link #deliver}, which records each one's fate
+     */
+    public Map<UUID, Verdict> deliverAll(InboxConsumer consumer, List<DeliveredEvent> events) {
+        InboxStore.BatchResult result = store.receiveAll(consumer, events);
+        if (result.applied() > 0) {
+            appliedEvents.fire(new InboxApplied(consumer.name(), result.applied()));
+        }
+        for (DeliveredEvent applied : result.withHeldSuccessor()) {
+            applySuccessors(consumer, applied);
+        }
+        return result.verdicts();
+    }
+
     /** A delivery from the broker. */
     public Verdict deliver(InboxConsumer consumer, DeliveredEvent event) {
         Verdict verdict;
@@ -46,7 +70,7 @@ public class InboxProcessing {
             return Verdict.WAITING;
         }
         if (verdict == Verdict.APPLIED) {
-            appliedEvents.fire(new InboxApplied(consumer.name()));
+            appliedEvents.fire(new InboxApplied(consumer.name(), 1));
             applySuccessors(consumer, event);
         }
         return verdict;
@@ -66,7 +90,7 @@ public class InboxProcessing {
             return Verdict.WAITING;
         }
         if (verdict == Verdict.APPLIED) {
-            appliedEvents.fire(new InboxApplied(consumer.name()));
+            appliedEvents.fire(new InboxApplied(consumer.name(), 1));
             applySuccessors(consumer, event.get());
         }
         return verdict;
@@ -88,7 +112,7 @@ public class InboxProcessing {
                 if (store.applyStored(consumer, next.get()) != Verdict.APPLIED) {
                     return;
                 }
-                appliedEvents.fire(new InboxApplied(consumer.name()));
+                appliedEvents.fire(new InboxApplied(consumer.name(), 1));
             } catch (RuntimeException e) {
                 recordFailure(consumer, event.get(), e);
                 return;

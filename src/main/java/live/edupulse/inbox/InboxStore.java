@@ -10,8 +10,13 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.UUID;
 import javax.sql.DataSource;
 import live.edupulse.inbox.api.DeliveredEvent;
@@ -116,6 +121,212 @@ public class InboxStore {
         } catch (SQLException e) {
             throw new InboxStoreException("receiving " + event.eventId() + " for " + consumer.name(), e);
         }
+    }
+
+    static final String LOCK_AGGREGATES = """
+            INSERT INTO inbox_aggregate (consumer, aggregate_type, aggregate_id, last_applied_seq)
+            SELECT ?, a.aggregate_type, a.aggregate_id, 0
+              FROM unnest(?::text[], ?::text[]) AS a(aggregate_type, aggregate_id)
+             ORDER BY 2, 3
+            ON CONFLICT (consumer, aggregate_type, aggregate_id)
+            DO UPDATE SET last_applied_seq = inbox_aggregate.last_applied_seq
+            RETURNING aggregate_type, aggregate_id, last_applied_seq
+            """;
+
+    static final String INSERT_JUDGED = """
+            INSERT INTO inbox_message (consumer, message_id, aggregate_type, aggregate_id, aggregate_seq,
+                                       event_type, occurred_at, payload, status, settled_at)
+            SELECT ?, m.message_id::uuid, m.aggregate_type, m.aggregate_id, m.aggregate_seq, m.event_type,
+                   m.occurred_at::timestamptz, m.payload, m.status,
+                   CASE WHEN m.status = 'held' THEN NULL ELSE clock_timestamp() END
+              FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[])
+                   AS m(message_id, aggregate_type, aggregate_id, aggregate_seq, event_type, occurred_at, payload, status)
+            ON CONFLICT (consumer, message_id) DO NOTHING
+            """;
+
+    /**
+     * Which of the given (aggregate, seq) pairs a held event waits at. Driven by the array, one
+     * index probe per pair ({@code LATERAL ... LIMIT 1} is never turned into a join that scans
+     * the consumer's messages, whatever the statistics say).
+     */
+    static final String HELD_AT = """
+            SELECT u.aggregate_type, u.aggregate_id
+              FROM unnest(?::text[], ?::text[], ?::bigint[]) AS u(aggregate_type, aggregate_id, seq)
+             CROSS JOIN LATERAL (
+                   SELECT 1 FROM inbox_message m
+                    WHERE m.consumer = ? AND m.status = 'held'
+                      AND m.aggregate_type = u.aggregate_type COLLATE "C"
+                      AND m.aggregate_id = u.aggregate_id COLLATE "C"
+                      AND m.aggregate_seq = u.seq
+                    LIMIT 1) AS held
+            """;
+
+    /**
+     * Records and applies delivered events in one transaction: each event is judged against its
+     * aggregate's last applied seq (the aggregates' rows locked first, in one statement and in key
+     * order), inserted with its final status in one statement, applied in seq order per aggregate,
+     * and the aggregates advanced (one batch of updates) and probed for held successors. Four round
+     * trips and one commit, whatever the number of events.
+     *
+     * <p>Throws, and commits nothing, when the batch cannot be decided this way: the consumer
+     * failed on one of the events, the database failed, or one of the events was received before
+     * (a redelivery, whose stored state may differ from what the batch assumed). The caller then
+     * takes the events one at a time ({@link #receive}).
+     *
+     * @param events distinct message ids
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public BatchResult receiveAll(InboxConsumer consumer, List<DeliveredEvent> events) {
+        String name = consumer.name();
+        try (Connection connection = dataSource.getConnection()) {
+            Map<AggregateRef, Long> last = lockAggregates(connection, name, events);
+            List<DeliveredEvent> ordered = new ArrayList<>(events);
+            ordered.sort(Comparator.comparing(DeliveredEvent::aggregateType).thenComparing(DeliveredEvent::aggregateId)
+                    .thenComparingLong(DeliveredEvent::aggregateSeq));
+            Map<UUID, Verdict> verdicts = new LinkedHashMap<>();
+            Map<AggregateRef, DeliveredEvent> lastApplied = new LinkedHashMap<>();
+            List<DeliveredEvent> toApply = new ArrayList<>();
+            for (DeliveredEvent event : ordered) {
+                AggregateRef aggregate = AggregateRef.of(event);
+                long applied = last.get(aggregate);
+                Verdict verdict;
+                if (event.aggregateSeq() <= applied) {
+                    verdict = Verdict.DUPLICATE;
+                } else if (event.aggregateSeq() > applied + 1) {
+                    verdict = Verdict.HELD;
+                } else {
+                    verdict = Verdict.APPLIED;
+                    last.put(aggregate, event.aggregateSeq());
+                    lastApplied.put(aggregate, event);
+                    toApply.add(event);
+                }
+                verdicts.put(event.eventId(), verdict);
+            }
+            int inserted = insertJudged(connection, name, ordered, verdicts);
+            if (inserted != ordered.size()) {
+                throw new IllegalStateException("a batch for " + name + " holds " + (ordered.size() - inserted)
+                        + " message(s) received before; it is taken one message at a time");
+            }
+            for (DeliveredEvent event : toApply) {
+                consumer.apply(event);
+            }
+            List<DeliveredEvent> withHeldSuccessor = advanceAll(connection, name, lastApplied);
+            return new BatchResult(verdicts, toApply.size(), withHeldSuccessor);
+        } catch (SQLException e) {
+            throw new InboxStoreException("receiving a batch of " + events.size() + " for " + name, e);
+        }
+    }
+
+    /**
+     * What {@link #receiveAll} committed.
+     *
+     * @param verdicts          per message id
+     * @param applied           how many events were applied
+     * @param withHeldSuccessor per aggregate advanced, its last applied event, when a held event
+     *                          follows it (to be applied next, see {@link InboxProcessing#applySuccessors})
+     */
+    public record BatchResult(Map<UUID, Verdict> verdicts, int applied, List<DeliveredEvent> withHeldSuccessor) {
+    }
+
+    private record AggregateRef(String type, String id) {
+        static AggregateRef of(DeliveredEvent event) {
+            return new AggregateRef(event.aggregateType(), event.aggregateId());
+        }
+    }
+
+    private static Map<AggregateRef, Long> lockAggregates(Connection connection, String consumer,
+                                                          List<DeliveredEvent> events) throws SQLException {
+        TreeSet<AggregateRef> aggregates = new TreeSet<>(Comparator.comparing(AggregateRef::type).thenComparing(AggregateRef::id));
+        events.forEach(event -> aggregates.add(AggregateRef.of(event)));
+        Map<AggregateRef, Long> last = new HashMap<>();
+        try (PreparedStatement lock = connection.prepareStatement(LOCK_AGGREGATES)) {
+            lock.setString(1, consumer);
+            lock.setArray(2, connection.createArrayOf("text", aggregates.stream().map(AggregateRef::type).toArray()));
+            lock.setArray(3, connection.createArrayOf("text", aggregates.stream().map(AggregateRef::id).toArray()));
+            try (ResultSet rows = lock.executeQuery()) {
+                while (rows.next()) {
+                    last.put(new AggregateRef(rows.getString(1), rows.getString(2)), rows.getLong(3));
+                }
+            }
+        }
+        return last;
+    }
+
+    private static int insertJudged(Connection connection, String consumer, List<DeliveredEvent> events,
+                                    Map<UUID, Verdict> verdicts) throws SQLException {
+        int size = events.size();
+        Object[] ids = new Object[size];
+        Object[] types = new Object[size];
+        Object[] aggregateIds = new Object[size];
+        Object[] seqs = new Object[size];
+        Object[] eventTypes = new Object[size];
+        Object[] occurred = new Object[size];
+        Object[] payloads = new Object[size];
+        Object[] statuses = new Object[size];
+        for (int i = 0; i < size; i++) {
+            DeliveredEvent event = events.get(i);
+            ids[i] = event.eventId().toString();
+            types[i] = event.aggregateType();
+            aggregateIds[i] = event.aggregateId();
+            seqs[i] = event.aggregateSeq();
+            eventTypes[i] = event.eventType();
+            occurred[i] = event.occurredAt().toString();
+            payloads[i] = event.payloadJson();
+            statuses[i] = switch (verdicts.get(event.eventId())) {
+                case APPLIED -> "applied";
+                case DUPLICATE -> "duplicate";
+                case HELD -> "held";
+                case WAITING -> throw new IllegalStateException("a received event is never waiting");
+            };
+        }
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_JUDGED)) {
+            insert.setString(1, consumer);
+            insert.setArray(2, connection.createArrayOf("text", ids));
+            insert.setArray(3, connection.createArrayOf("text", types));
+            insert.setArray(4, connection.createArrayOf("text", aggregateIds));
+            insert.setArray(5, connection.createArrayOf("int8", seqs));
+            insert.setArray(6, connection.createArrayOf("text", eventTypes));
+            insert.setArray(7, connection.createArrayOf("text", occurred));
+            insert.setArray(8, connection.createArrayOf("text", payloads));
+            insert.setArray(9, connection.createArrayOf("text", statuses));
+            return insert.executeUpdate();
+        }
+    }
+
+    /**
+     * Moves each aggregate to its last applied event (one batch of single-row updates, one round
+     * trip); returns those of them a held event follows.
+     */
+    private static List<DeliveredEvent> advanceAll(Connection connection, String consumer,
+                                                   Map<AggregateRef, DeliveredEvent> lastApplied) throws SQLException {
+        List<DeliveredEvent> withHeldSuccessor = new ArrayList<>();
+        if (lastApplied.isEmpty()) {
+            return withHeldSuccessor;
+        }
+        List<AggregateRef> aggregates = new ArrayList<>(lastApplied.keySet());
+        try (PreparedStatement advance = connection.prepareStatement(ADVANCE)) {
+            for (AggregateRef aggregate : aggregates) {
+                advance.setLong(1, lastApplied.get(aggregate).aggregateSeq());
+                advance.setString(2, consumer);
+                advance.setString(3, aggregate.type());
+                advance.setString(4, aggregate.id());
+                advance.addBatch();
+            }
+            advance.executeBatch();
+        }
+        try (PreparedStatement held = connection.prepareStatement(HELD_AT)) {
+            held.setArray(1, connection.createArrayOf("text", aggregates.stream().map(AggregateRef::type).toArray()));
+            held.setArray(2, connection.createArrayOf("text", aggregates.stream().map(AggregateRef::id).toArray()));
+            held.setArray(3, connection.createArrayOf("int8",
+                    aggregates.stream().map(a -> lastApplied.get(a).aggregateSeq() + 1).toArray()));
+            held.setString(4, consumer);
+            try (ResultSet rows = held.executeQuery()) {
+                while (rows.next()) {
+                    withHeldSuccessor.add(lastApplied.get(new AggregateRef(rows.getString(1), rows.getString(2))));
+                }
+            }
+        }
+        return withHeldSuccessor;
     }
 
     /**

@@ -39,8 +39,9 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The inbox under real faults. A server started by this test (WildFly or Open Liberty, port offset
- * 100) consumes through a TCP proxy in front of RabbitMQ; the test publishes a stream of contract
- * messages (2,000 events over 100 aggregates, seq 1..20 each, interleaved) to the recording
+ * 100, prefetch 200, batches of up to 50) consumes through a TCP proxy in front of RabbitMQ; the
+ * test publishes a stream of contract messages (2,000 events over 100 aggregates, seq 1..20 each,
+ * interleaved) to the recording
  * consumer's queue, injects the fault once a fifth is applied, restores, and checks the effects in
  * {@code inbox_test_effect}: each event applied exactly once, each aggregate's events in seq order.
  * Each scenario prints its lost and duplicated effects. The broker is restored whatever happens.
@@ -51,6 +52,8 @@ class InboxFaultsIT {
     private static final int BROKER_PROXY = 29720;
     private static final int AGGREGATES = 100;
     private static final int PER_AGGREGATE = 20;
+    private static final int PREFETCH = 200;
+    private static final int BATCH_SIZE = 50;
     private static final String QUEUE = "edupulse." + RecordingInboxConsumer.NAME;
     private static final String EVENT_TYPE = RecordingInboxConsumer.ROUTING_KEY_PREFIX + "fault";
 
@@ -68,9 +71,12 @@ class InboxFaultsIT {
         Deployments.outbox().as(ZipExporter.class).exportTo(file, true);
         war = file.toPath();
         broker.open();
+        // a window well below the stream, so a stalled link leaves work for the second instance
         server = ServerInstance.of("inbox-faults", 100, Map.of(
                 "OUTBOX_BROKER_ADDRESSES", "127.0.0.1:" + BROKER_PROXY,
-                "OUTBOX_BROKER_CONNECTION_TIMEOUT", "2s"), war);
+                "OUTBOX_BROKER_CONNECTION_TIMEOUT", "2s",
+                "INBOX_PREFETCH", Integer.toString(PREFETCH),
+                "INBOX_BATCH_SIZE", Integer.toString(BATCH_SIZE)), war);
         ensureServerRunning();
     }
 
@@ -83,6 +89,30 @@ class InboxFaultsIT {
         } finally {
             broker.close();
         }
+    }
+
+    /**
+     * A backlog that waits while the consumer is cut off is applied up to a batch size at a time:
+     * the rows one transaction inserted share its id ({@code xmin}), so the number of distinct ids
+     * is the number of transactions that applied the stream.
+     */
+    @Test
+    void aBacklogIsAppliedABatchPerTransaction() throws Exception {
+        ensureServerRunning();
+        Stream.awaitQueueDrained();
+        broker.close();
+        Stream stream;
+        try {
+            stream = Stream.publish("backlog");
+        } finally {
+            broker.open();
+        }
+        stream.verify("none (a backlog applied after a reconnection)", "");
+        long transactions = Database.single("SELECT count(DISTINCT xmin::text) FROM inbox_message WHERE consumer = ?"
+                + " AND aggregate_id LIKE ?", RecordingInboxConsumer.NAME, stream.prefix + "%");
+        System.out.println(String.format("INBOX BATCHES: %d events applied in %d transactions (batch size %d)",
+                stream.size(), transactions, BATCH_SIZE));
+        assertTrue(transactions * 10 <= stream.size(), stream.size() + " events took " + transactions + " transactions");
     }
 
     /** The consumer's server, killed, then started again: what it committed and had not acknowledged comes again and is ignored. */

@@ -18,6 +18,11 @@ import java.util.List;
  * dropped.</li>
  * <li>An exception rolls the transaction back; the event is tried again with backoff, and parked
  * after the maximum attempts, holding back only its own aggregate for this consumer.</li>
+ * <li>Several events may share one transaction (what arrived together, up to the prefetch). When
+ * {@code apply} fails for one of them, the whole transaction rolls back and each event is applied
+ * again in a transaction of its own: {@code apply} can run more than once for an event whose
+ * effects commit once. Effects outside the transaction (a mail, a call to another service) are
+ * not covered.</li>
  * </ul>
  */
 public interface InboxConsumer {

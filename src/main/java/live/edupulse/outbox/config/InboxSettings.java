@@ -11,6 +11,8 @@ import java.util.function.Function;
  * @param enabled         consume at all
  * @param queuePrefix     a consumer's queue is this prefix and its name
  * @param prefetch        unacknowledged deliveries per consumer
+ * @param batchSize       the most deliveries decided in one transaction (at most the prefetch)
+ * @param workers         batches of one consumer decided at the same time, each in its own transaction
  * @param maxAttempts     failed applications before an event is parked
  * @param backoffInitial  delay after the first failure; doubles up to backoffMax
  * @param backoffMax      the longest delay
@@ -18,7 +20,8 @@ import java.util.function.Function;
  *                        time after which the same message can arrive again
  * @param retentionChunk  rows deleted per transaction
  */
-public record InboxSettings(boolean enabled, String queuePrefix, int prefetch, int maxAttempts, Duration backoffInitial,
+public record InboxSettings(boolean enabled, String queuePrefix, int prefetch, int batchSize, int workers,
+                            int maxAttempts, Duration backoffInitial,
                             Duration backoffMax, Duration retentionAge, int retentionChunk) {
 
     /** Reads and validates every {@code inbox.*} key. */
@@ -34,10 +37,18 @@ public record InboxSettings(boolean enabled, String queuePrefix, int prefetch, i
             throw new InvalidConfigurationException("inbox.queue-prefix", "'" + prefix
                     + "' is not 1..100 letters, digits, '.', '_' or '-'");
         }
+        int prefetch = values.integer("inbox.prefetch", 1, 10_000);
+        int batchSize = values.integer("inbox.batch-size", 1, 10_000);
+        if (batchSize > prefetch) {
+            throw new InvalidConfigurationException("inbox.batch-size", "is larger than inbox.prefetch (" + prefetch
+                    + "): a batch is taken from what the prefetch holds");
+        }
         return new InboxSettings(
                 values.bool("inbox.enabled"),
                 prefix,
-                values.integer("inbox.prefetch", 1, 10_000),
+                prefetch,
+                batchSize,
+                values.integer("inbox.workers", 1, 64),
                 values.integer("inbox.max-attempts", 1, 1000),
                 initial,
                 max,

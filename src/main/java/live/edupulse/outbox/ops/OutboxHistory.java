@@ -56,7 +56,7 @@ public class OutboxHistory {
     }
 
     void inboxApplied(@Observes InboxApplied applied) {
-        recordInboxApplied(1);
+        recordInboxApplied(applied.events());
     }
 
     synchronized void recordInboxApplied(long events) {
