@@ -144,6 +144,48 @@ async function refreshInbox() {
   }
 }
 
+// Replay jobs: the recent ones with their progress, a cancel button for a running one.
+async function refreshReplays() {
+  const listed = await call('replays');
+  const body = document.getElementById('replays');
+  body.replaceChildren();
+  document.getElementById('no-replays').hidden = listed.replays.length > 0;
+  for (const job of listed.replays) {
+    const row = body.insertRow();
+    row.dataset.id = job.id;
+    row.dataset.status = job.status;
+    cell(row, job.queue);
+    cell(row, job.eventTypes.join(', '));
+    cell(row, job.status + (job.lastError ? ' (' + job.lastError + ')' : ''), job.status === 'failed' ? 'bad' : null);
+    cell(row, job.done + ' / ' + job.total);
+    cell(row, job.eventsPerSecond + '/s of ' + job.rate + '/s');
+    cell(row, job.requestedBy + ', ' + new Date(job.requestedAt).toLocaleString());
+    const actions = row.insertCell();
+    if (job.status === 'running') {
+      actions.append(button('Cancel', 'cancel', () => act(() => call('replays/' + job.id + '/cancel', { method: 'POST' }),
+          'Replay cancelled')));
+    }
+  }
+}
+
+function optional(id) {
+  const value = document.getElementById(id).value.trim();
+  return value === '' ? null : value;
+}
+
+document.getElementById('replay-form').onsubmit = event => {
+  event.preventDefault();
+  const rate = optional('replay-rate');
+  const request = {
+    queue: optional('replay-queue'),
+    eventTypes: (optional('replay-types') || '').split(',').map(t => t.trim()).filter(t => t !== ''),
+    from: optional('replay-from'),
+    to: optional('replay-to'),
+    rate: rate === null ? null : Number(rate),
+  };
+  act(() => call('replays', { method: 'POST', body: JSON.stringify(request) }), 'Replay started');
+};
+
 async function act(action, done) {
   try {
     await action();
@@ -260,6 +302,7 @@ async function refresh() {
     // the charts are drawn on their own: a failing history leaves the cards and the table current
     call('history').then(history => drawHistory(history.minutes), e => say('Cannot draw the last hour: ' + e.message));
     refreshInbox().catch(e => say('Cannot read the inbox: ' + e.message));
+    refreshReplays().catch(e => say('Cannot read the replays: ' + e.message));
     const [summary, parked] = await Promise.all([call('summary'), call('events?status=parked&size=100')]);
     setText('pending', String(summary.pending));
     setText('oldest', age(summary.oldestPendingAgeSeconds), summary.oldestPendingAgeSeconds > 300 ? 'bad' : null);

@@ -37,6 +37,9 @@ import live.edupulse.outbox.config.BrokerSettings;
 import live.edupulse.outbox.config.InboxSettings;
 import live.edupulse.outbox.config.InvalidConfigurationException;
 import live.edupulse.outbox.config.OutboxConfiguration;
+import live.edupulse.outbox.replay.ReplayJob;
+import live.edupulse.outbox.replay.ReplayRequest;
+import live.edupulse.outbox.replay.Replays;
 import live.edupulse.outbox.tracing.OutboxTracing;
 
 /**
@@ -68,6 +71,9 @@ public class Inbox {
 
     @Inject
     OutboxTracing tracing;
+
+    @Inject
+    Replays replays;
 
     @Inject
     OutboxConfiguration configuration;
@@ -135,10 +141,15 @@ public class Inbox {
                 }
             }
             for (InboxConsumer consumer : consumers.values()) {
-                InboxListener listener = new InboxListener(consumer, settings.queuePrefix() + consumer.name(),
+                String queue = settings.queuePrefix() + consumer.name();
+                boolean catchUp = settings.catchUp().contains(consumer.name()) && !RabbitConnections.queueExists(fresh, queue);
+                InboxListener listener = new InboxListener(consumer, queue,
                         broker.exchange(), settings.prefetch(), settings.batchSize(), settings.workers(), processing, tracing);
                 listener.start(fresh, processingThreads);
                 started.add(listener);
+                if (catchUp) {
+                    requestCatchUp(consumer, queue);
+                }
             }
             listeners.addAll(started);
             connection = fresh;
@@ -155,6 +166,23 @@ public class Inbox {
                 lastConnectFailure = reason;
                 LOG.warning(() -> "Inbox cannot consume from " + broker.display() + " yet (tried again every second): " + reason);
             }
+        }
+    }
+
+    /**
+     * Asks for a replay of the consumer's event types over the whole retained history to its new
+     * queue. A refusal is logged (an operator can start the replay from the admin page); the
+     * consumer consumes its live events either way.
+     */
+    private void requestCatchUp(InboxConsumer consumer, String queue) {
+        try {
+            ReplayJob job = replays.request(new ReplayRequest(queue, consumer.eventTypes(), null, null, null, null, null),
+                    "inbox catch-up");
+            LOG.info(() -> "Inbox consumer " + consumer.name() + " catches up: its queue " + queue + " is new; replay "
+                    + job.id() + " of " + job.total() + " retained events requested");
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "Inbox consumer " + consumer.name() + " could not request its catch-up replay to " + queue
+                    + " (start it from the admin page): " + e.getMessage(), e);
         }
     }
 

@@ -30,7 +30,8 @@ public class PulseStatisticsProjection implements InboxConsumer {
 
     @Override
     public List<String> eventTypes() {
-        return List.of("learning_pulse.created", "learning_pulse.closed", "submission.received");
+        // every event of a pulse, so its seq has no gap the inbox would wait at (retitles are ignored)
+        return List.of("learning_pulse.*", "submission.received");
     }
 
     @Override
@@ -50,7 +51,7 @@ public class PulseStatisticsProjection implements InboxConsumer {
                 upsert(submission.pulseId(), null, 1, newStudent, at);
             }
             default -> {
-                // bound to these three types only; anything else is not a statistic
+                // a retitle (or a future pulse event) changes no statistic; applying it keeps the order
             }
         }
     }

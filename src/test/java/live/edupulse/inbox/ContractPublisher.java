@@ -20,11 +20,7 @@ final class ContractPublisher implements AutoCloseable {
     private final Channel channel;
 
     ContractPublisher() throws Exception {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(TestServices.brokerHost());
-        factory.setPort(TestServices.brokerPort());
-        factory.setUsername(TestServices.brokerUser());
-        factory.setPassword(TestServices.brokerPassword());
+        ConnectionFactory factory = TestServices.brokerConnectionFactory();
         connection = factory.newConnection("edupulse-test-contract-publisher");
         channel = connection.createChannel();
         channel.confirmSelect();

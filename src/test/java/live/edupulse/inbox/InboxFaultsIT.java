@@ -311,11 +311,7 @@ class InboxFaultsIT {
 
         /** The recorder's queue as the broker sees it now (ready messages, consumers). */
         private static AMQP.Queue.DeclareOk queue() throws Exception {
-            ConnectionFactory factory = new ConnectionFactory();
-            factory.setHost(TestServices.brokerHost());
-            factory.setPort(TestServices.brokerPort());
-            factory.setUsername(TestServices.brokerUser());
-            factory.setPassword(TestServices.brokerPassword());
+            ConnectionFactory factory = TestServices.brokerConnectionFactory();
             try (Connection connection = factory.newConnection("edupulse-test-queue-probe");
                  Channel channel = connection.createChannel()) {
                 return channel.queueDeclarePassive(QUEUE);

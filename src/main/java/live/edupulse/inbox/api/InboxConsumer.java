@@ -32,7 +32,9 @@ public interface InboxConsumer {
 
     /**
      * The routing-key patterns of the events it takes (topic syntax: {@code learning_pulse.*},
-     * {@code submission.received}, {@code #}).
+     * {@code submission.received}, {@code #}). Take every event type of the aggregates you take:
+     * {@code aggregate_seq} counts all of an aggregate's events, so an event whose predecessor
+     * never arrives is held until an operator skips the gap.
      */
     List<String> eventTypes();
 

@@ -1,11 +1,16 @@
 package live.edupulse.outbox.broker;
 
 import com.rabbitmq.client.Address;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.ShutdownSignalException;
+import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 import live.edupulse.outbox.config.BrokerEndpoint;
 import live.edupulse.outbox.config.BrokerSettings;
@@ -65,5 +70,30 @@ public final class RabbitConnections {
                     endpoint.get().port())};
         }
         return Address.parseAddresses(settings.addresses());
+    }
+
+    /**
+     * Whether {@code queue} exists on the broker now: a passive declare on a channel of its own
+     * (the broker closes that channel, not the connection, when it does not).
+     */
+    public static boolean queueExists(Connection connection, String queue) throws IOException {
+        Channel probe = connection.createChannel();
+        try {
+            probe.queueDeclarePassive(queue);
+            return true;
+        } catch (IOException e) {
+            if (e.getCause() instanceof ShutdownSignalException signal && !signal.isHardError()) {
+                return false; // 404 NOT_FOUND
+            }
+            throw e;
+        } finally {
+            if (probe.isOpen()) {
+                try {
+                    probe.close();
+                } catch (TimeoutException | IOException e) {
+                    // the answer is in; a probe that does not close goes with its connection
+                }
+            }
+        }
     }
 }

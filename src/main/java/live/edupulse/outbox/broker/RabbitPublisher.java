@@ -14,8 +14,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.security.NoSuchAlgorithmException;
-import java.util.Date;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
@@ -44,7 +42,6 @@ import live.edupulse.outbox.config.BrokerSettings;
 public final class RabbitPublisher implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RabbitPublisher.class.getName());
-    private static final int SCHEMA_VERSION = 1;
 
     private final BrokerSettings settings;
     private final String connectionName;
@@ -154,18 +151,7 @@ public final class RabbitPublisher implements AutoCloseable {
     }
 
     private AMQP.BasicProperties properties(OutboundMessage message) {
-        Map<String, Object> headers = new HashMap<>(message.headers());
-        headers.put("schema_version", SCHEMA_VERSION);
-        return new AMQP.BasicProperties.Builder()
-                .messageId(message.messageId())
-                .type(message.routingKey())
-                .contentType("application/json")
-                .contentEncoding("utf-8")
-                .deliveryMode(2)
-                .timestamp(Date.from(message.timestamp()))
-                .appId(settings.appId())
-                .headers(headers)
-                .build();
+        return AmqpProperties.of(message, settings.appId(), Map.of());
     }
 
     /**

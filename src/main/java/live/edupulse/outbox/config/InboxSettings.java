@@ -2,6 +2,8 @@ package live.edupulse.outbox.config;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -13,6 +15,8 @@ import java.util.function.Function;
  * @param prefetch        unacknowledged deliveries per consumer
  * @param batchSize       the most deliveries decided in one transaction (at most the prefetch)
  * @param workers         batches of one consumer decided at the same time, each in its own transaction
+ * @param catchUp         consumers (by name) that request a replay of their event types when their
+ *                        queue is created (their first start)
  * @param maxAttempts     failed applications before an event is parked
  * @param backoffInitial  delay after the first failure; doubles up to backoffMax
  * @param backoffMax      the longest delay
@@ -21,8 +25,19 @@ import java.util.function.Function;
  * @param retentionChunk  rows deleted per transaction
  */
 public record InboxSettings(boolean enabled, String queuePrefix, int prefetch, int batchSize, int workers,
+                            Set<String> catchUp,
                             int maxAttempts, Duration backoffInitial,
                             Duration backoffMax, Duration retentionAge, int retentionChunk) {
+
+    private static Set<String> names(String list) {
+        Set<String> names = new TreeSet<>();
+        for (String name : list.split(",")) {
+            if (!name.isBlank()) {
+                names.add(name.trim());
+            }
+        }
+        return Set.copyOf(names);
+    }
 
     /** Reads and validates every {@code inbox.*} key. */
     public static InboxSettings read(Function<String, Optional<String>> source) {
@@ -49,6 +64,7 @@ public record InboxSettings(boolean enabled, String queuePrefix, int prefetch, i
                 prefetch,
                 batchSize,
                 values.integer("inbox.workers", 1, 64),
+                names(values.optional("inbox.catch-up").orElse("")),
                 values.integer("inbox.max-attempts", 1, 1000),
                 initial,
                 max,

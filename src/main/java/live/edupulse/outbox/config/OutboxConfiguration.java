@@ -18,6 +18,7 @@ public class OutboxConfiguration {
 
     private volatile OutboxSettings settings;
     private volatile InboxSettings inbox;
+    private volatile ReplaySettings replay;
 
     public OutboxSettings settings() {
         OutboxSettings read = settings;
@@ -34,6 +35,16 @@ public class OutboxConfiguration {
         if (read == null) {
             read = InboxSettings.read(key -> config.getOptionalValue(key, String.class));
             inbox = read;
+        }
+        return read;
+    }
+
+    /** The replay's settings, read and validated on first use. */
+    public ReplaySettings replay() {
+        ReplaySettings read = replay;
+        if (read == null) {
+            read = ReplaySettings.read(key -> config.getOptionalValue(key, String.class));
+            replay = read;
         }
         return read;
     }

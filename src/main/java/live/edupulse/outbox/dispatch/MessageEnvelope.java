@@ -21,7 +21,7 @@ import live.edupulse.outbox.broker.OutboundMessage;
  * headers {@code aggregate_type}, {@code aggregate_id}, {@code aggregate_seq}, plus the stored
  * ones ({@code traceparent} when present). The broker adds {@code schema_version} and the properties.
  */
-final class MessageEnvelope {
+public final class MessageEnvelope {
 
     static final DateTimeFormatter OCCURRED_AT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
             .withZone(ZoneOffset.UTC);
@@ -31,7 +31,7 @@ final class MessageEnvelope {
     private MessageEnvelope() {
     }
 
-    static OutboundMessage of(ClaimedEvent event) {
+    public static OutboundMessage of(ClaimedEvent event) {
         return new OutboundMessage(event.id().toString(), event.eventType(), event.occurredAt(), headers(event),
                 body(event), event.aggregateType() + '\u0000' + event.aggregateId(), event.attempts() > 0);
     }

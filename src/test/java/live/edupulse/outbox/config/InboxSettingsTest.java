@@ -32,7 +32,7 @@ class InboxSettingsTest {
         InboxSettings settings = readWith(Map.of());
         assertEquals(1000, settings.prefetch());
         assertEquals(250, settings.batchSize());
-        assertEquals(2, settings.workers());
+        assertEquals(1, settings.workers());
     }
 
     @Test

@@ -40,11 +40,7 @@ public final class BrokerProbe implements AutoCloseable {
     }
 
     public BrokerProbe(String... routingKeys) throws IOException, TimeoutException {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(TestServices.brokerHost());
-        factory.setPort(TestServices.brokerPort());
-        factory.setUsername(TestServices.brokerUser());
-        factory.setPassword(TestServices.brokerPassword());
+        ConnectionFactory factory = TestServices.brokerConnectionFactory();
         connection = factory.newConnection("edupulse-test-probe");
         channel = connection.createChannel();
         channel.exchangeDeclare(EXCHANGE, BuiltinExchangeType.TOPIC, true);

@@ -40,11 +40,7 @@ public final class EventLedger implements AutoCloseable {
     private int redeliveries;
 
     public EventLedger(String routingKey) throws IOException, TimeoutException {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(TestServices.brokerHost());
-        factory.setPort(TestServices.brokerPort());
-        factory.setUsername(TestServices.brokerUser());
-        factory.setPassword(TestServices.brokerPassword());
+        ConnectionFactory factory = TestServices.brokerConnectionFactory();
         factory.setAutomaticRecoveryEnabled(true);
         factory.setNetworkRecoveryInterval(1000);
         connection = factory.newConnection("edupulse-test-ledger");

@@ -69,6 +69,16 @@ public final class TestServices {
     }
 
     /** {@code host:port}, as {@code outbox.broker.addresses} takes it. */
+    /** A connection factory for the broker of this run (host, port and credentials). */
+    public static com.rabbitmq.client.ConnectionFactory brokerConnectionFactory() {
+        com.rabbitmq.client.ConnectionFactory factory = new com.rabbitmq.client.ConnectionFactory();
+        factory.setHost(brokerHost());
+        factory.setPort(brokerPort());
+        factory.setUsername(brokerUser());
+        factory.setPassword(brokerPassword());
+        return factory;
+    }
+
     public static String brokerAddress() {
         return brokerHost() + ":" + brokerPort();
     }
