@@ -46,7 +46,8 @@ import live.edupulse.outbox.tracing.OutboxTracing;
  * The inbox of this deployment: finds every {@link InboxConsumer} bean at deploy, connects to the
  * broker (its own connection, with automatic recovery; a broker that is down at deploy is tried
  * again every second), starts one {@link InboxListener} per consumer, and on a one-second timer
- * applies stored events whose next attempt is due. Retention of settled ids runs every ten
+ * applies stored events whose next attempt is due, and held events whose predecessor is applied
+ * (left over when applying them right after it failed). Retention of settled ids runs every ten
  * seconds. At undeploy the listeners stop and the connection closes.
  */
 @Singleton
@@ -224,10 +225,12 @@ public class Inbox {
 
     private void retryDue() {
         try {
-            for (InboxStore.Due due : store.due(DUE_PER_TICK)) {
-                InboxConsumer consumer = consumers.get(due.consumer());
+            List<InboxStore.Due> due = new ArrayList<>(store.due(DUE_PER_TICK));
+            due.addAll(store.stranded(DUE_PER_TICK));
+            for (InboxStore.Due one : due) {
+                InboxConsumer consumer = consumers.get(one.consumer());
                 if (consumer != null && !stopping) {
-                    processing.retry(consumer, due.messageId());
+                    processing.retry(consumer, one.messageId());
                 }
             }
         } catch (RuntimeException e) {

@@ -142,10 +142,13 @@ final class InboxListener {
                     try {
                         decide(batch, number);
                     } catch (RuntimeException e) {
-                        // a defect: the batch's fate is unknown, so nothing after it may be acknowledged;
-                        // what is unacknowledged comes again when the channel closes (redeploy, restart)
+                        // a defect: the batch's fate is unknown, so nothing after it may be acknowledged.
+                        // The channel is closed: everything unacknowledged goes back to the queue, and
+                        // the queue's single active consumer moves to another instance, if any.
                         acknowledgements.stop();
-                        LOG.log(Level.SEVERE, "Inbox " + consumer.name() + " failed on a batch and stops acknowledging", e);
+                        LOG.log(Level.SEVERE, "Inbox " + consumer.name() + " failed on a batch; it stops consuming "
+                                + queue + " until the application restarts", e);
+                        abandon();
                     } finally {
                         free.release();
                     }
@@ -300,6 +303,18 @@ final class InboxListener {
             Thread.sleep(DATABASE_PAUSE_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void abandon() {
+        stopping = true;
+        Channel current = channel;
+        if (current != null) {
+            try {
+                current.abort();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "aborting the channel of inbox " + consumer.name(), e);
+            }
         }
     }
 

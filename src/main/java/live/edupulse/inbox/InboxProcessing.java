@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import live.edupulse.inbox.InboxStore.Verdict;
 import live.edupulse.inbox.api.DeliveredEvent;
@@ -54,8 +55,13 @@ public class InboxProcessing {
         if (result.applied() > 0) {
             appliedEvents.fire(new InboxApplied(consumer.name(), result.applied()));
         }
-        for (DeliveredEvent applied : result.withHeldSuccessor()) {
-            applySuccessors(consumer, applied);
+        try {
+            for (DeliveredEvent applied : result.withHeldSuccessor()) {
+                applySuccessors(consumer, applied);
+            }
+        } catch (RuntimeException e) {
+            // the batch is committed; its held successors are left to the inbox's sweep (Inbox.retryDue)
+            LOG.log(Level.FINE, "Inbox " + consumer.name() + ": held successors left for the next sweep", e);
         }
         return result.verdicts();
     }

@@ -12,10 +12,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -142,6 +144,7 @@ public class InboxStore {
               FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[])
                    AS m(message_id, aggregate_type, aggregate_id, aggregate_seq, event_type, occurred_at, payload, status)
             ON CONFLICT (consumer, message_id) DO NOTHING
+            RETURNING message_id
             """;
 
     /**
@@ -168,10 +171,11 @@ public class InboxStore {
      * and the aggregates advanced (one batch of updates) and probed for held successors. Four round
      * trips and one commit, whatever the number of events.
      *
-     * <p>Throws, and commits nothing, when the batch cannot be decided this way: the consumer
-     * failed on one of the events, the database failed, or one of the events was received before
-     * (a redelivery, whose stored state may differ from what the batch assumed). The caller then
-     * takes the events one at a time ({@link #receive}).
+     * <p>A message received before whose seq is at or below its aggregate's applied one is dropped
+     * (nothing stored changes). Throws, and commits nothing, when the batch cannot be decided this
+     * way: the consumer failed on one of the events, the database failed, or a message received
+     * before is still open (held, retrying or parked), so its fate may differ from what the batch
+     * judged. The caller then takes the events one at a time ({@link #receive}).
      *
      * @param events distinct message ids
      */
@@ -202,10 +206,15 @@ public class InboxStore {
                 }
                 verdicts.put(event.eventId(), verdict);
             }
-            int inserted = insertJudged(connection, name, ordered, verdicts);
-            if (inserted != ordered.size()) {
-                throw new IllegalStateException("a batch for " + name + " holds " + (ordered.size() - inserted)
-                        + " message(s) received before; it is taken one message at a time");
+            Set<UUID> inserted = insertJudged(connection, name, ordered, verdicts);
+            for (DeliveredEvent event : ordered) {
+                // A message received before whose seq is at or below its aggregate's is settled already
+                // (a redelivery, a replay): dropping it agrees with what is stored. Any other (stored as
+                // held, retrying or parked) may have a fate this batch did not judge from.
+                if (!inserted.contains(event.eventId()) && verdicts.get(event.eventId()) != Verdict.DUPLICATE) {
+                    throw new IllegalStateException("a batch for " + name + " holds message " + event.eventId()
+                            + ", received before and not settled; it is taken one message at a time");
+                }
             }
             for (DeliveredEvent event : toApply) {
                 consumer.apply(event);
@@ -252,8 +261,9 @@ public class InboxStore {
         return last;
     }
 
-    private static int insertJudged(Connection connection, String consumer, List<DeliveredEvent> events,
-                                    Map<UUID, Verdict> verdicts) throws SQLException {
+    /** Inserts the batch's messages with their verdicts; returns the ids inserted (not received before). */
+    private static Set<UUID> insertJudged(Connection connection, String consumer, List<DeliveredEvent> events,
+                                          Map<UUID, Verdict> verdicts) throws SQLException {
         int size = events.size();
         Object[] ids = new Object[size];
         Object[] types = new Object[size];
@@ -289,7 +299,13 @@ public class InboxStore {
             insert.setArray(7, connection.createArrayOf("text", occurred));
             insert.setArray(8, connection.createArrayOf("text", payloads));
             insert.setArray(9, connection.createArrayOf("text", statuses));
-            return insert.executeUpdate();
+            Set<UUID> inserted = new HashSet<>();
+            try (ResultSet rows = insert.executeQuery()) {
+                while (rows.next()) {
+                    inserted.add(rows.getObject(1, UUID.class));
+                }
+            }
+            return inserted;
         }
     }
 
@@ -405,6 +421,35 @@ public class InboxStore {
         } catch (SQLException e) {
             throw new InboxStoreException("looking for the successor of " + applied.eventId(), e);
         }
+    }
+
+    static final String STRANDED = """
+            SELECT m.consumer, m.message_id FROM inbox_message m
+              JOIN inbox_aggregate a ON a.consumer = m.consumer AND a.aggregate_type = m.aggregate_type
+                                    AND a.aggregate_id = m.aggregate_id
+             WHERE m.status = 'held' AND m.aggregate_seq = a.last_applied_seq + 1
+             LIMIT ?
+            """;
+
+    /**
+     * Held events whose predecessor is applied: normally applied right after it, left over only
+     * when that step failed (the database went away between the two transactions).
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public List<Due> stranded(int limit) {
+        List<Due> stranded = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(STRANDED)) {
+            select.setInt(1, limit);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    stranded.add(new Due(rows.getString(1), rows.getObject(2, UUID.class)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new InboxStoreException("looking for stranded held events", e);
+        }
+        return stranded;
     }
 
     /** Stored events whose next attempt is due, in aggregate order: (consumer, message id). */

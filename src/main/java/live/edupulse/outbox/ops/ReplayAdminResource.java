@@ -28,8 +28,10 @@ import java.util.List;
 import java.util.Map;
 import live.edupulse.outbox.replay.InvalidReplayRequestException;
 import live.edupulse.outbox.replay.ReplayJob;
+import live.edupulse.outbox.replay.ReplayNotFoundException;
 import live.edupulse.outbox.replay.ReplayRefusedException;
 import live.edupulse.outbox.replay.ReplayRequest;
+import live.edupulse.outbox.replay.ReplayUnavailableException;
 import live.edupulse.outbox.replay.Replays;
 
 /**
@@ -37,7 +39,8 @@ import live.edupulse.outbox.replay.Replays;
  * guard): start one ({@code POST}, JSON body: {@code queue}, {@code eventTypes}, optional
  * {@code aggregateType}, {@code aggregateId}, {@code from}, {@code to} as ISO-8601 instants,
  * {@code rate} per second), list the recent ones with their progress, read one, cancel one. A
- * request the replay cannot serve is a 409 problem naming the field.
+ * request the replay cannot serve is a 409 problem naming the field; an unreachable broker a 503;
+ * an unknown job a 404.
  */
 @Path("outbox/replays")
 @Produces(MediaType.APPLICATION_JSON)
@@ -67,6 +70,8 @@ public class ReplayAdminResource {
             throw AdminProblem.badParameter(e.field(), e.getMessage());
         } catch (ReplayRefusedException e) {
             throw new AdminProblem(409, e.title(), e.getMessage(), e.field());
+        } catch (ReplayUnavailableException e) {
+            throw new AdminProblem(503, "Broker unavailable", e.getMessage(), "queue");
         }
     }
 
@@ -89,6 +94,8 @@ public class ReplayAdminResource {
     public String cancel(@PathParam("id") String id) {
         try {
             return json(view(replays.cancel(uuid(id), operator())));
+        } catch (ReplayNotFoundException e) {
+            throw new AdminProblem(404, "Not found", e.getMessage(), "id");
         } catch (ReplayRefusedException e) {
             throw new AdminProblem(409, e.title(), e.getMessage(), e.field());
         }

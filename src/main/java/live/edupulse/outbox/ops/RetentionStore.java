@@ -18,11 +18,19 @@ import javax.sql.DataSource;
 @ApplicationScoped
 public class RetentionStore {
 
+    /** Deletes a chunk and moves the retention horizon (see V9) to the latest deleted dispatch; returns the count. */
     static final String DELETE_SQL = """
-            DELETE FROM outbox_event
-             WHERE id IN (SELECT id FROM outbox_event
-                           WHERE dispatched_at < now() - make_interval(secs => ?) AND discarded_at IS NULL
-                           LIMIT ? FOR UPDATE SKIP LOCKED)
+            WITH deleted AS (
+                DELETE FROM outbox_event
+                 WHERE id IN (SELECT id FROM outbox_event
+                               WHERE dispatched_at < now() - make_interval(secs => ?) AND discarded_at IS NULL
+                               LIMIT ? FOR UPDATE SKIP LOCKED)
+                RETURNING dispatched_at),
+            horizon AS (
+                UPDATE outbox_control SET retention_horizon = greatest(retention_horizon,
+                                                                       (SELECT max(dispatched_at) FROM deleted))
+                 WHERE id = 1 AND EXISTS (SELECT 1 FROM deleted))
+            SELECT count(*) FROM deleted
             """;
 
     @Resource(lookup = "java:comp/DefaultDataSource")
@@ -35,7 +43,10 @@ public class RetentionStore {
              PreparedStatement delete = connection.prepareStatement(DELETE_SQL)) {
             delete.setDouble(1, olderThan.toMillis() / 1000.0);
             delete.setInt(2, chunkSize);
-            return delete.executeUpdate();
+            try (java.sql.ResultSet count = delete.executeQuery()) {
+                count.next();
+                return count.getInt(1);
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("retention delete failed: " + e.getMessage(), e);
         }

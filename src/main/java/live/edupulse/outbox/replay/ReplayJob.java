@@ -10,12 +10,14 @@ import java.util.UUID;
  *
  * @param status running, done, cancelled or failed
  * @param total  the matching events when it was requested
- * @param done   the events published (and confirmed) so far
+ * @param done     the events published (and confirmed) so far
+ * @param untilSeq the outbox's highest {@code seq} when the job was requested: later rows reach the
+ *                 queue live, the job leaves them out
  */
 public record ReplayJob(UUID id, String queue, List<String> eventTypes, String aggregateType, String aggregateId,
                         Instant from, Instant to, int rate, String status, long total, long done, String requestedBy,
                         Instant requestedAt, Instant startedAt, Instant progressedAt, Instant finishedAt,
-                        String lastError) {
+                        String lastError, long untilSeq) {
 
     /** Events per second published so far (0 before the first page). */
     public double eventsPerSecond() {

@@ -3,9 +3,9 @@ package live.edupulse.outbox.replay;
 import jakarta.ejb.ApplicationException;
 
 /**
- * A valid replay request that cannot be served now: the range starts before the oldest retained
- * event, a job for the queue is already running, the queue does not exist, or the job to cancel is
- * not running. {@link #title()} is a short summary, the message the detail.
+ * A valid replay request that cannot be served: the range starts before the retained history, a
+ * job for the queue is already running, the queue does not exist, or the job to cancel is not
+ * running. {@link #title()} is a short summary, the message the detail.
  */
 @ApplicationException
 public class ReplayRefusedException extends RuntimeException {

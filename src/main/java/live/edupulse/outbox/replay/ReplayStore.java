@@ -35,6 +35,7 @@ public class ReplayStore {
                AND (CAST(? AS text) IS NULL OR aggregate_id = ?)
                AND (CAST(? AS timestamptz) IS NULL OR occurred_at >= ?)
                AND (CAST(? AS timestamptz) IS NULL OR occurred_at < ?)
+               AND seq <= ?
             """;
 
     static final String PAGE = """
@@ -48,25 +49,24 @@ public class ReplayStore {
 
     static final String COLUMNS = """
             id, queue, event_types, aggregate_type, aggregate_id, occurred_from, occurred_to, rate, status, total,
-            done, requested_by, requested_at, started_at, progressed_at, finished_at, last_error
+            done, requested_by, requested_at, started_at, progressed_at, finished_at, last_error, until_seq
             """;
 
     @Resource(lookup = "java:comp/DefaultDataSource")
     DataSource dataSource;
 
     /**
-     * The occurrence time of the oldest event still retained: the one dispatched first of those the
-     * retention has not deleted yet. Empty when nothing is retained.
+     * The latest dispatch time among the rows retention has deleted; empty when it never deleted
+     * any (the whole history is retained). An event that occurred after it is still retained.
      */
-    public Optional<Instant> oldestRetained() {
+    public Optional<Instant> retentionHorizon() {
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement("""
-                     SELECT occurred_at FROM outbox_event WHERE dispatched_at IS NOT NULL
-                      ORDER BY dispatched_at LIMIT 1""");
+             PreparedStatement select = connection.prepareStatement("SELECT retention_horizon FROM outbox_control WHERE id = 1");
              ResultSet row = select.executeQuery()) {
-            return row.next() ? Optional.of(row.getTimestamp(1).toInstant()) : Optional.empty();
+            Timestamp horizon = row.next() ? row.getTimestamp(1) : null;
+            return Optional.ofNullable(horizon).map(Timestamp::toInstant);
         } catch (SQLException e) {
-            throw new IllegalStateException("reading the oldest retained event failed: " + e.getMessage(), e);
+            throw new IllegalStateException("reading the retention horizon failed: " + e.getMessage(), e);
         }
     }
 
@@ -78,9 +78,15 @@ public class ReplayStore {
     public ReplayJob create(ReplayRequest request, int rate, String requestedBy) {
         UUID id = UUID.randomUUID();
         try (Connection connection = dataSource.getConnection()) {
+            long untilSeq;
+            try (PreparedStatement last = connection.prepareStatement("SELECT coalesce(max(seq), 0) FROM outbox_event");
+                 ResultSet row = last.executeQuery()) {
+                row.next();
+                untilSeq = row.getLong(1);
+            }
             long total;
             try (PreparedStatement count = connection.prepareStatement("SELECT count(*) FROM outbox_event " + MATCHING)) {
-                bindFilter(count, 1, request);
+                bindFilter(count, 1, request, untilSeq);
                 try (ResultSet row = count.executeQuery()) {
                     row.next();
                     total = row.getLong(1);
@@ -88,8 +94,8 @@ public class ReplayStore {
             }
             try (PreparedStatement insert = connection.prepareStatement("""
                     INSERT INTO outbox_replay (id, queue, event_types, aggregate_type, aggregate_id, occurred_from,
-                                               occurred_to, rate, status, total, requested_by)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)
+                                               occurred_to, rate, status, total, requested_by, until_seq)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)
                     ON CONFLICT (queue) WHERE status = 'running' DO NOTHING""")) {
                 insert.setObject(1, id);
                 insert.setString(2, request.queue());
@@ -101,6 +107,7 @@ public class ReplayStore {
                 insert.setInt(8, rate);
                 insert.setLong(9, total);
                 insert.setString(10, requestedBy);
+                insert.setLong(11, untilSeq);
                 if (insert.executeUpdate() == 0) {
                     throw new ReplayRefusedException("Replay running", "a replay to queue " + request.queue()
                             + " is already running; cancel it or wait until it ends", "queue");
@@ -166,7 +173,7 @@ public class ReplayStore {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement(PAGE)) {
             int i = bindFilter(select, 1, new ReplayRequest(job.queue(), job.eventTypes(), job.aggregateType(),
-                    job.aggregateId(), job.from(), job.to(), job.rate()));
+                    job.aggregateId(), job.from(), job.to(), job.rate()), job.untilSeq());
             select.setString(i++, after.aggregateType());
             select.setString(i++, after.aggregateId());
             select.setLong(i++, after.aggregateSeq());
@@ -206,11 +213,15 @@ public class ReplayStore {
                  WHERE id = ? AND lease_owner = ? AND status = 'running'""", status, error, id, owner);
     }
 
-    /** Lets go of a job this owner runs without ending it (undeploy, broker down): another instance may take it at once. */
-    public void release(UUID id, UUID owner, String error) {
+    /**
+     * Lets go of a job this owner runs without ending it: at once ({@code after} zero: undeploy), or
+     * not before {@code after} (the broker failed): meanwhile other jobs are taken first.
+     */
+    public void release(UUID id, UUID owner, String error, Duration after) {
         update("""
-                UPDATE outbox_replay SET lease_owner = NULL, lease_until = NULL, last_error = ?
-                 WHERE id = ? AND lease_owner = ? AND status = 'running'""", error, id, owner);
+                UPDATE outbox_replay SET lease_owner = NULL, last_error = ?,
+                                         lease_until = clock_timestamp() + make_interval(secs => ?)
+                 WHERE id = ? AND lease_owner = ? AND status = 'running'""", error, after.toMillis() / 1000.0, id, owner);
     }
 
     /** Where a job is in the aggregate order. */
@@ -220,7 +231,8 @@ public class ReplayStore {
         }
     }
 
-    private static int bindFilter(PreparedStatement statement, int first, ReplayRequest request) throws SQLException {
+    private static int bindFilter(PreparedStatement statement, int first, ReplayRequest request, long untilSeq)
+            throws SQLException {
         int i = first;
         statement.setString(i++, TopicPatterns.regex(request.eventTypes()));
         statement.setString(i++, request.aggregateType());
@@ -231,6 +243,7 @@ public class ReplayStore {
         setInstant(statement, i++, request.from());
         setInstant(statement, i++, request.to());
         setInstant(statement, i++, request.to());
+        statement.setLong(i++, untilSeq);
         return i;
     }
 
@@ -286,7 +299,7 @@ public class ReplayStore {
         return new ReplayJob(row.getObject(1, UUID.class), row.getString(2), Arrays.asList((String[]) types.getArray()),
                 row.getString(4), row.getString(5), instant(row, 6), instant(row, 7), row.getInt(8), row.getString(9),
                 row.getLong(10), row.getLong(11), row.getString(12), instant(row, 13), instant(row, 14), instant(row, 15),
-                instant(row, 16), row.getString(17));
+                instant(row, 16), row.getString(17), row.getLong(18));
     }
 
     private static Instant instant(ResultSet row, int column) throws SQLException {

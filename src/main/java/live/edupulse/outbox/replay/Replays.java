@@ -14,6 +14,7 @@ import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,8 @@ public class Replays {
 
     private static final Logger LOG = Logger.getLogger(Replays.class.getName());
     private static final int MAX_PAGE = 500;
-    private static final long BROKER_RETRY_MILLIS = 2000;
+    /** How long a job that failed on the broker waits before it is taken again. */
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(10);
 
     @Inject
     ReplayStore store;
@@ -77,10 +79,11 @@ public class Replays {
         ReplaySettings settings = configuration.replay();
         request.validate(settings.maxRate());
         if (request.from() != null) {
-            Optional<Instant> oldest = store.oldestRetained();
-            if (oldest.isPresent() && request.from().isBefore(oldest.get())) {
-                throw new ReplayRefusedException("Before the retained history", "the oldest retained event occurred at "
-                        + oldest.get() + "; a replay from " + request.from() + " would miss what retention deleted", "from");
+            Optional<Instant> horizon = store.retentionHorizon();
+            if (horizon.isPresent() && !request.from().isAfter(horizon.get())) {
+                throw new ReplayRefusedException("Before the retained history", "the retained history starts after "
+                        + horizon.get() + " (retention has deleted events dispatched until then); a replay from "
+                        + request.from() + " would miss some of them", "from");
             }
         }
         requireQueue(request.queue());
@@ -106,6 +109,9 @@ public class Replays {
      * @throws ReplayRefusedException when it is not running
      */
     public ReplayJob cancel(UUID id, String by) {
+        if (store.find(id).isEmpty()) {
+            throw new ReplayNotFoundException(id);
+        }
         if (!store.cancel(id)) {
             throw new ReplayRefusedException("Not running", "replay " + id + " is not running", "id");
         }
@@ -128,7 +134,7 @@ public class Replays {
 
     private void runTakenJob() {
         try {
-            Optional<ReplayJob> taken = store.take(owner, configuration.replay().lease());
+            Optional<ReplayJob> taken = store.take(owner, lease());
             taken.ifPresent(this::run);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Replay: taking or running a job failed; tried again in a second", e);
@@ -139,7 +145,6 @@ public class Replays {
 
     private void run(ReplayJob job) {
         BrokerSettings broker = configuration.settings().broker();
-        ReplaySettings settings = configuration.replay();
         LOG.info(() -> "Replay " + job.id() + " running on this instance from event " + job.done() + " of " + job.total());
         try (ReplayPublisher publisher = new ReplayPublisher(broker, job.queue(), job.id().toString())) {
             int page = Math.min(MAX_PAGE, job.rate());
@@ -156,24 +161,24 @@ public class Replays {
                 events.forEach(event -> messages.add(MessageEnvelope.of(event)));
                 publisher.publish(messages);
                 cursor = ReplayStore.Cursor.of(events.get(events.size() - 1));
-                if (!store.advance(job.id(), owner, cursor, events.size(), settings.lease())) {
+                if (!store.advance(job.id(), owner, cursor, events.size(), lease())) {
                     LOG.info(() -> "Replay " + job.id() + " stopped: cancelled, or taken over by another instance");
                     return;
                 }
                 throttle(started, events.size(), job.rate());
             }
-            store.release(job.id(), owner, null);
+            store.release(job.id(), owner, null, Duration.ZERO);
         } catch (ReplayPublisher.QueueGoneException e) {
             store.finish(job.id(), owner, "failed", e.getMessage());
             LOG.warning(() -> "Replay " + job.id() + " failed: " + e.getMessage());
         } catch (IOException | TimeoutException | GeneralSecurityException | RuntimeException e) {
             String reason = broker.scrub(e.getClass().getSimpleName() + ": " + e.getMessage());
-            store.release(job.id(), owner, reason);
-            LOG.warning(() -> "Replay " + job.id() + " paused, resumed from its cursor shortly: " + reason);
-            pause(BROKER_RETRY_MILLIS);
+            store.release(job.id(), owner, reason, RETRY_AFTER);
+            LOG.warning(() -> "Replay " + job.id() + " paused for " + RETRY_AFTER.toSeconds()
+                    + " s, then resumed from its cursor (other jobs go first meanwhile): " + reason);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            store.release(job.id(), owner, null);
+            store.release(job.id(), owner, null, Duration.ZERO);
         }
     }
 
@@ -186,25 +191,27 @@ public class Replays {
         }
     }
 
+    /**
+     * The lease a running job holds: the configured one, but at least twice the broker's confirm
+     * timeout, so that one slow page never lets another instance take the job over.
+     */
+    private Duration lease() {
+        Duration twoConfirms = configuration.settings().broker().confirmTimeout().multipliedBy(2);
+        Duration configured = configuration.replay().lease();
+        return configured.compareTo(twoConfirms) < 0 ? twoConfirms : configured;
+    }
+
     private void requireQueue(String queue) {
         BrokerSettings broker = configuration.settings().broker();
         boolean exists;
         try (ReplayPublisher probe = new ReplayPublisher(broker, queue, "probe")) {
             exists = probe.queueExists();
         } catch (IOException | TimeoutException | GeneralSecurityException | RuntimeException e) {
-            throw new ReplayRefusedException("Broker unavailable", "cannot reach the broker to check queue " + queue
-                    + ": " + broker.scrub(String.valueOf(e.getMessage())), "queue");
+            throw new ReplayUnavailableException("cannot reach the broker to check queue " + queue + ": "
+                    + broker.scrub(String.valueOf(e.getMessage())));
         }
         if (!exists) {
             throw new ReplayRefusedException("No such queue", "queue " + queue + " does not exist on the broker", "queue");
-        }
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -5,6 +5,7 @@ import static live.edupulse.outbox.testing.TestEvent.uniqueType;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.inject.Inject;
 import java.util.Map;
@@ -58,7 +59,14 @@ class RetentionIT {
                     .allMatch(row -> row.dispatchedAt() != null));
             await().atMost(ofSeconds(20)).until(() -> rows.one(AGGREGATE, parked).parkedAt() != null);
 
+            java.time.Instant lastDispatched = rows.ofAggregate(AGGREGATE, delivered).stream()
+                    .map(row -> row.dispatchedAt().toInstant()).max(java.util.Comparator.naturalOrder()).orElseThrow();
             await().atMost(ofSeconds(60)).until(() -> rows.ofAggregate(AGGREGATE, delivered).isEmpty());
+            // what a replay may promise: history after this instant is complete
+            java.time.Instant horizon = rows.retentionHorizon();
+            assertNotNull(horizon, "retention records how far it has deleted");
+            assertTrue(!horizon.isBefore(lastDispatched), "the horizon " + horizon + " covers the deleted rows, dispatched until "
+                    + lastDispatched);
             assertNotNull(rows.one(AGGREGATE, parked).parkedAt(), "a parked event stays until an operator acts");
 
             // The aggregate's counter survives retention: the next event continues the sequence.

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Replay under a crash: a server started by this test (WildFly or Open Liberty, port offset 100,
  * replay lease 3 s) is killed ({@code kill -9}) in the middle of a replay that rebuilds the
- * statistics of 200 pulses; started again, it takes the job over from its stored cursor, and the
+ * statistics of 100 pulses; started again, it takes the job over from its stored cursor, and the
  * statistics end exact. A second server with a new queue for the statistics catches up by itself.
  * Each scenario prints its lost and duplicated effects.
  */
@@ -44,7 +44,9 @@ class ReplayFaultsIT {
         File file = Path.of(System.getProperty("jboss.home")).getParent().resolve("replay-fault-test.war").toFile();
         Deployments.outbox().as(ZipExporter.class).exportTo(file, true);
         war = file.toPath();
-        server = ServerInstance.of("replay-faults", 100, Map.of("OUTBOX_REPLAY_LEASE", "3s"), war);
+        // a job's lease is at least twice the confirm timeout: both short, so a takeover comes soon
+        server = ServerInstance.of("replay-faults", 100, Map.of("OUTBOX_REPLAY_LEASE", "3s",
+                "OUTBOX_BROKER_CONFIRM_TIMEOUT", "1s"), war);
         ensureServerRunning();
     }
 
@@ -66,10 +68,10 @@ class ReplayFaultsIT {
     void aServerKilledMidReplayResumesFromItsCursorAndTheProjectionEndsExact() throws Exception {
         ensureServerRunning();
         Http http = new Http(server.base());
-        StatisticsWorkload workload = StatisticsWorkload.start().run(http, 200);
+        StatisticsWorkload workload = StatisticsWorkload.start().run(http, 100);
         workload.awaitExact(http, Duration.ofMinutes(2));
         workload.emptyProjection();
-        String job = new ReplayAdmin(server.base()).started(workload.replayRequest(StatisticsWorkload.QUEUE, 100));
+        String job = new ReplayAdmin(server.base()).started(workload.replayRequest(StatisticsWorkload.QUEUE, 50));
         UUID id = UUID.fromString(job);
         long total = progress(id).get(1);
         Awaitility.await("a quarter replayed").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
@@ -105,10 +107,10 @@ class ReplayFaultsIT {
         try (ServerInstance fresh = ServerInstance.of("replay-catch-up", 200, Map.of(
                 "INBOX_QUEUE_PREFIX", prefix,
                 "INBOX_CATCH_UP", StatisticsWorkload.CONSUMER,
-                "OUTBOX_REPLAY_DEFAULT_RATE", "20000"), war)) {
+                "OUTBOX_REPLAY_DEFAULT_RATE", "5000"), war)) {
             fresh.start();
             Http freshHttp = new Http(fresh.base());
-            StatisticsWorkload live = StatisticsWorkload.start().run(freshHttp, 50); // while it catches up
+            StatisticsWorkload live = StatisticsWorkload.start().run(freshHttp, 20); // while it catches up
             ReplayAdmin admin = new ReplayAdmin(fresh.base());
             String job = null;
             for (JsonNode listed : admin.list().get("replays")) {

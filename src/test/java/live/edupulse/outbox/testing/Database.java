@@ -37,6 +37,28 @@ public final class Database {
         }
     }
 
+    /** The first column of the first row as text (null when SQL NULL). */
+    public static String text(String sql, Object... parameters) throws SQLException {
+        try (Connection connection = connect(); PreparedStatement query = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                query.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
+        }
+    }
+
+    /** Runs one statement; returns the rows it changed. */
+    public static int execute(String sql, Object... parameters) throws SQLException {
+        try (Connection connection = connect(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            return statement.executeUpdate();
+        }
+    }
+
     public static long single(String sql, Object... parameters) throws SQLException {
         List<Long> values = longs(sql, parameters);
         if (values.size() != 1) {

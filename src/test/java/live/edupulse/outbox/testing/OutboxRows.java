@@ -55,6 +55,17 @@ public class OutboxRows {
                 .executeUpdate();
     }
 
+    /** The latest dispatch time among the rows retention has deleted, or null. */
+    public java.time.Instant retentionHorizon() {
+        Object horizon = entityManager.createNativeQuery("SELECT retention_horizon FROM outbox_control WHERE id = 1")
+                .getSingleResult();
+        if (horizon == null) {
+            return null;
+        }
+        return horizon instanceof java.sql.Timestamp timestamp ? timestamp.toInstant()
+                : horizon instanceof java.time.OffsetDateTime offset ? offset.toInstant() : (java.time.Instant) horizon;
+    }
+
     /**
      * Writes the first event of an aggregate, and its counter, straight into the tables, as an
      * older version without today's recording checks could have.
