@@ -437,37 +437,30 @@ public class InboxStore {
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public List<Due> stranded(int limit) {
-        List<Due> stranded = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(STRANDED)) {
-            select.setInt(1, limit);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    stranded.add(new Due(rows.getString(1), rows.getObject(2, UUID.class)));
-                }
-            }
-        } catch (SQLException e) {
-            throw new InboxStoreException("looking for stranded held events", e);
-        }
-        return stranded;
+        return dues(STRANDED, limit, "looking for stranded held events");
     }
 
     /** Stored events whose next attempt is due, in aggregate order: (consumer, message id). */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public List<Due> due(int limit) {
-        List<Due> due = new ArrayList<>();
+        return dues(DUE, limit, "looking for due retries");
+    }
+
+    /** (consumer, message id) rows of {@code sql}, which takes the limit as its one parameter. */
+    private List<Due> dues(String sql, int limit, String what) {
+        List<Due> dues = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(DUE)) {
+             PreparedStatement select = connection.prepareStatement(sql)) {
             select.setInt(1, limit);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    due.add(new Due(rows.getString(1), rows.getObject(2, UUID.class)));
+                    dues.add(new Due(rows.getString(1), rows.getObject(2, UUID.class)));
                 }
             }
         } catch (SQLException e) {
-            throw new InboxStoreException("looking for due retries", e);
+            throw new InboxStoreException(what, e);
         }
-        return due;
+        return dues;
     }
 
     /** The stored event with this id, if any. */
