@@ -48,8 +48,9 @@ class OutboxBenchmark {
     private static final int PAYLOAD_BYTES = 600;
     private static final List<String[]> TABLE = new ArrayList<>();
     /**
-     * {@code all} (default), {@code tracing}: only the tracing off/on comparison, or {@code inbox}:
-     * only the inbox's applied rate against the raw consume rate.
+     * {@code all} (default), {@code tracing}: only the tracing off/on comparison, {@code inbox}:
+     * only the inbox's applied rate against the raw consume rate, {@code shapes}: drains of four
+     * backlog shapes with their database cost, or {@code latency}: commit-to-confirm at four rates.
      */
     private static final String PHASES = System.getProperty("bench.phases", "all");
     private static final int OTLP_SINK_PORT = 4319;
@@ -67,6 +68,26 @@ class OutboxBenchmark {
         if (PHASES.equals("inbox")) {
             try {
                 inboxVersusRawConsume(war, env);
+            } finally {
+                printTable();
+                deleteBenchmarkRows();
+            }
+            return;
+        }
+        if (PHASES.equals("shapes")) {
+            try (WildFlyInstance one = new WildFlyInstance("bench-1", 300, env, war)) {
+                one.start();
+                backlogShapes(one);
+            } finally {
+                printTable();
+                deleteBenchmarkRows();
+            }
+            return;
+        }
+        if (PHASES.equals("latency")) {
+            try (WildFlyInstance one = new WildFlyInstance("bench-1", 300, env, war)) {
+                one.start();
+                latencyAtRates(one);
             } finally {
                 printTable();
                 deleteBenchmarkRows();
@@ -461,14 +482,24 @@ class OutboxBenchmark {
         return Math.max(1_000, (int) Math.round(events * SCALE));
     }
 
-    /** Plain Java publisher, same message size, persistent, mandatory, confirms, at most 1,000 unconfirmed. */
     private static double rawBrokerRate(int messages) throws Exception {
+        return rawBrokerRate(messages, false);
+    }
+
+    /**
+     * Plain Java publisher, same message size, persistent, mandatory, confirms, at most 1,000
+     * unconfirmed, to a queue that is durable or (as the full run's older rows) server-named and exclusive.
+     */
+    private static double rawBrokerRate(int messages, boolean durableQueue) throws Exception {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost("127.0.0.1");
         try (Connection connection = factory.newConnection("bench-raw")) {
             Channel channel = connection.createChannel();
             channel.exchangeDeclare("edupulse.events", BuiltinExchangeType.TOPIC, true);
-            String queue = channel.queueDeclare().getQueue();
+            String queue = durableQueue ? "bench.raw." + UUID.randomUUID() : channel.queueDeclare().getQueue();
+            if (durableQueue) {
+                channel.queueDeclare(queue, true, false, false, null);
+            }
             channel.queueBind(queue, "edupulse.events", "bench.raw");
             Channel consumer = connection.createChannel();
             consumer.basicConsume(queue, true, (tag, delivery) -> { }, tag -> { });
@@ -501,27 +532,48 @@ class OutboxBenchmark {
                 channel.basicPublish("edupulse.events", "bench.raw", true, properties, body);
             }
             inFlight.acquire(1_000);
-            return messages / ((System.nanoTime() - started) / 1e9);
+            double rate = messages / ((System.nanoTime() - started) / 1e9);
+            if (durableQueue) {
+                channel.queueDelete(queue);
+            }
+            return rate;
         }
     }
 
     /** Records events with dispatch paused, resumes, and times the drain until every row is dispatched. */
     private static double drain(List<ServerInstance> servers, int events, int aggregates, String label) throws Exception {
+        return drain(servers, events, aggregates, label, null);
+    }
+
+    /**
+     * As {@link #drain(List, int, int, String)}; the consumer reads a durable queue. With
+     * {@code cost}, the WAL of the recording and of the drain and the drain's row writes go there.
+     */
+    private static double drain(List<ServerInstance> servers, int events, int aggregates, String label, DrainCost cost)
+            throws Exception {
         String type = "bench_" + UUID.randomUUID().toString().substring(0, 8);
         String routingKey = "bench.drain." + type;
         ConnectionFactory factory = new ConnectionFactory();
         try (Connection connection = factory.newConnection("bench-consumer")) {
             Channel channel = connection.createChannel();
-            String queue = channel.queueDeclare().getQueue();
+            String queue = "bench.drain." + type;
+            channel.queueDeclare(queue, true, false, false, null);
             channel.queueBind(queue, "edupulse.events", routingKey);
             AtomicLong consumed = new AtomicLong();
             channel.basicConsume(queue, true, (tag, delivery) -> consumed.incrementAndGet(), tag -> { });
             setPaused(true);
+            long rowWritesBefore;
             try {
+                long walBefore = cost == null ? 0 : walPosition();
                 record(servers.get(0), type, routingKey, events, aggregates);
+                if (cost != null) {
+                    cost.recordingWal = walPosition() - walBefore;
+                }
+                rowWritesBefore = cost == null ? 0 : outboxRowWrites();
             } finally {
                 setPaused(false);
             }
+            long walBefore = cost == null ? 0 : walPosition();
             long started = System.nanoTime();
             for (ServerInstance server : servers) {
                 new Http(server.base()).post("api/test/events?type=nudge&prefix=nudge&routingKey=bench.nudge&count=1&aggregates=1&perTransaction=1", null);
@@ -530,16 +582,30 @@ class OutboxBenchmark {
                 Thread.sleep(20);
             }
             double seconds = (System.nanoTime() - started) / 1e9;
+            if (cost != null) {
+                cost.drainWal = walPosition() - walBefore;
+                cost.drainRowWrites = outboxRowWrites() - rowWritesBefore;
+            }
             System.out.printf("BENCH drain (%s): %,d events in %.2fs, consumer had %,d%n", label, events, seconds, consumed.get());
+            channel.queueDelete(queue);
             return events / seconds;
         }
     }
 
+    /**
+     * Records {@code events} over {@code aggregates} aggregates, round-robin, in requests of at most
+     * 20,000 events: with as many aggregates as events each aggregate gets one event; otherwise every
+     * request spreads over the same {@code aggregates} (at most 20,000) aggregates.
+     */
     private static void record(ServerInstance server, String type, String routingKey, int events, int aggregates) {
         int perRequest = 20_000;
+        if (aggregates < events && aggregates > perRequest) {
+            throw new IllegalArgumentException("at most " + perRequest + " aggregates unless one event each");
+        }
         for (int done = 0; done < events; done += perRequest) {
             int count = Math.min(perRequest, events - done);
-            HttpResponse<String> response = new Http(server.base()).post("api/test/events?type=" + type + "&prefix=" + type + "-" + done
+            String prefix = aggregates >= events ? type + "-" + done : type;
+            HttpResponse<String> response = new Http(server.base()).post("api/test/events?type=" + type + "&prefix=" + prefix
                     + "&routingKey=" + routingKey + "&count=" + count + "&aggregates=" + Math.min(aggregates, count)
                     + "&perTransaction=500&payloadBytes=" + PAYLOAD_BYTES, null);
             if (response.statusCode() != 200) {
@@ -556,16 +622,105 @@ class OutboxBenchmark {
         }
     }
 
+    /** A backlog's shape: how many aggregates, how many events each. */
+    private record Shape(String label, int aggregates, int eventsEach) {
+        int events() {
+            return aggregates * eventsEach;
+        }
+    }
+
+    /**
+     * {@code -Dbench.phases=shapes}: drains of four backlog shapes of 100,000 events (100,000
+     * aggregates x 1, 1,000 x 100, 10 x 10,000, one aggregate x 100,000), three rounds, each drain
+     * as a ratio of the raw publish rate measured in the same round; the raw publisher and the
+     * drain's consumer both use a durable queue, as real consumers do. In the first round the
+     * database's cost per event: WAL bytes ({@code pg_current_wal_lsn()}) of the recording and of
+     * the drain, and row writes to the outbox's tables during the drain
+     * ({@code pg_stat_user_tables}) - figures the machine's noise does not move.
+     */
+    private static void backlogShapes(ServerInstance server) throws Exception {
+        int events = scaled(100_000);
+        List<Shape> shapes = List.of(
+                new Shape(String.format("%,d aggregates x 1", events), events, 1),
+                new Shape(String.format("1,000 aggregates x %,d", events / 1_000), 1_000, events / 1_000),
+                new Shape(String.format("10 aggregates x %,d", events / 10), 10, events / 10),
+                new Shape(String.format("1 aggregate x %,d", events), 1, events));
+        drain(List.of(server), scaled(20_000), 1_000, "warm-up"); // a fresh JVM compiles its hot paths first
+        Map<String, List<Double>> ratios = new HashMap<>();
+        List<Double> raws = new ArrayList<>();
+        for (int round = 1; round <= 3; round++) {
+            double raw = rawBrokerRate(events, true);
+            raws.add(raw);
+            System.out.printf("BENCH round %d: raw broker (durable queue) %,.0f msg/s%n", round, raw);
+            for (Shape shape : shapes) {
+                DrainCost cost = round == 1 ? new DrainCost() : null;
+                double rate = drain(List.of(server), shape.events(), shape.aggregates(), shape.label(), cost);
+                ratios.computeIfAbsent(shape.label(), k -> new ArrayList<>()).add(rate / raw);
+                System.out.printf("BENCH round %d: drain %s: %,.0f events/s (%.2f of raw)%n", round, shape.label(), rate, rate / raw);
+                if (cost != null) {
+                    row("database cost per event, " + shape.label(), "recording %,.0f WAL bytes; drain %,.0f WAL bytes, %.2f row writes",
+                            cost.recordingWal / (double) shape.events(), cost.drainWal / (double) shape.events(),
+                            cost.drainRowWrites / (double) shape.events());
+                }
+            }
+        }
+        row("raw broker, durable queue, three rounds", "%s msg/s", raws.stream().map(r -> String.format("%,.0f", r)).toList());
+        for (Shape shape : shapes) {
+            List<Double> ratio = ratios.get(shape.label());
+            row("drain " + shape.label() + ", ratio of raw, three rounds", "%s, median %.2f",
+                    ratio.stream().map(r -> String.format("%.2f", r)).toList(), median(ratio));
+        }
+    }
+
+    /** What one drain cost the database; filled by {@link #drain} when asked. */
+    private static final class DrainCost {
+        long recordingWal;
+        long drainWal;
+        long drainRowWrites;
+    }
+
+    /** The cluster's WAL position in bytes. */
+    private static long walPosition() throws Exception {
+        return Database.single("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint");
+    }
+
+    /**
+     * Inserts, updates and deletes on the outbox's tables as PostgreSQL's statistics count them.
+     * Backends report their counts when idle, at the latest about ten seconds later: the figure
+     * is read after waiting that long.
+     */
+    private static long outboxRowWrites() throws Exception {
+        Thread.sleep(11_000);
+        return Database.single("SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint FROM pg_stat_user_tables"
+                + " WHERE relname IN ('outbox_event', 'outbox_aggregate', 'outbox_control')");
+    }
+
+    /**
+     * {@code -Dbench.phases=latency}: commit-to-confirm at 10, 100, 200 and 1,000 events/s offered,
+     * each 30 s, on a server first warmed by 15 s at 1,000 events/s that are not counted (the full
+     * run measures 200 events/s first, on a cold server).
+     */
+    private static void latencyAtRates(ServerInstance server) throws Exception {
+        latency(server, 1_000, 15, false);
+        for (int rate : List.of(10, 100, 200, 1_000)) {
+            latency(server, rate, 30, true);
+        }
+    }
+
+    private static void latency(ServerInstance server, int eventsPerSecond) throws Exception {
+        latency(server, eventsPerSecond, 30, true);
+    }
+
     /**
      * Events offered at a steady rate for 30 s through the REST API (10 events per request and
-     * transaction); commit-to-confirm from the server's own histogram (commit instant sampled
+     * transaction, one below 100 events/s); commit-to-confirm from the server's own histogram (commit instant sampled
      * after the commit, confirm instant when the batch's confirms are in).
      */
-    private static void latency(ServerInstance server, int eventsPerSecond) throws Exception {
+    private static void latency(ServerInstance server, int eventsPerSecond, int fullSeconds, boolean report) throws Exception {
         Http http = new Http(server.base());
         String before = http.get("metrics").body();
-        int seconds = Math.max(5, (int) Math.round(30 * Math.min(1.0, SCALE)));
-        int eventsPerRequest = 10;
+        int seconds = Math.max(5, (int) Math.round(fullSeconds * Math.min(1.0, SCALE)));
+        int eventsPerRequest = eventsPerSecond >= 100 ? 10 : 1;
         int requestsPerSecond = eventsPerSecond / eventsPerRequest;
         ExecutorService clients = Executors.newFixedThreadPool(32);
         AtomicLong failures = new AtomicLong();
@@ -596,6 +751,9 @@ class OutboxBenchmark {
         String after = http.get("metrics").body();
         double[] quantiles = histogramQuantiles(before, after, "outbox_commit_to_confirm_seconds", 0.5, 0.99);
         double max = gauge(after, "outbox_commit_to_confirm_seconds_max");
+        if (!report) {
+            return;
+        }
         row("commit-to-confirm, " + String.format("%,d", eventsPerSecond) + " events/s offered for " + seconds + " s (achieved " + Math.round(achieved) + "/s, "
                         + failures.get() + " failed requests)",
                 "p50 <= %.1f ms, p99 <= %.1f ms, recent max %.1f ms", quantiles[0] * 1000, quantiles[1] * 1000, max * 1000);
