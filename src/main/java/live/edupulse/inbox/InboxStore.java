@@ -64,7 +64,8 @@ public class InboxStore {
             """;
 
     static final String SET_STATUS = """
-            UPDATE inbox_message SET status = ?, settled_at = CASE WHEN ? THEN clock_timestamp() END
+            UPDATE inbox_message SET status = ?, settled_at = CASE WHEN ? THEN clock_timestamp() END,
+                   payload = CASE WHEN ? THEN NULL ELSE payload END
              WHERE consumer = ? AND message_id = ?
             """;
 
@@ -139,7 +140,7 @@ public class InboxStore {
             INSERT INTO inbox_message (consumer, message_id, aggregate_type, aggregate_id, aggregate_seq,
                                        event_type, occurred_at, payload, status, settled_at)
             SELECT ?, m.message_id::uuid, m.aggregate_type, m.aggregate_id, m.aggregate_seq, m.event_type,
-                   m.occurred_at::timestamptz, m.payload, m.status,
+                   m.occurred_at::timestamptz, CASE WHEN m.status = 'held' THEN m.payload END, m.status,
                    CASE WHEN m.status = 'held' THEN NULL ELSE clock_timestamp() END
               FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[])
                    AS m(message_id, aggregate_type, aggregate_id, aggregate_seq, event_type, occurred_at, payload, status)
@@ -594,8 +595,10 @@ public class InboxStore {
         try (PreparedStatement update = connection.prepareStatement(SET_STATUS)) {
             update.setString(1, status);
             update.setBoolean(2, List.of("applied", "duplicate", "skipped").contains(status));
-            update.setString(3, consumer);
-            update.setObject(4, messageId);
+            // applied and duplicate messages are kept only to be recognized again
+            update.setBoolean(3, List.of("applied", "duplicate").contains(status));
+            update.setString(4, consumer);
+            update.setObject(5, messageId);
             update.executeUpdate();
         }
     }

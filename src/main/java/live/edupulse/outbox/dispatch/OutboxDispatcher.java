@@ -51,7 +51,9 @@ import live.edupulse.outbox.tracing.OutboxTracing;
  * request that finds every lane busy sets a flag the running drains check before they stop, so no
  * nudge is lost and none queues behind a lock (bean-managed concurrency; the container's default
  * write lock would serialize them). Lanes keep per-aggregate order for the reason instances do: a
- * claim takes an aggregate's head only when no earlier event of it is pending, leased or not.
+ * claim takes an aggregate's head only when no earlier event of it is pending, leased or not. So a
+ * nudge whose event waits behind a predecessor another lane holds finds nothing; a lane that
+ * delivered anything therefore claims once more before it stops, which takes such successors.
  *
  * <p>Failures: a broker-wide failure (not connected, blocked, channel closed, no confirm in time)
  * releases the batch's rows without spending attempts and pauses the whole dispatcher with
@@ -245,7 +247,10 @@ public class OutboxDispatcher {
                     return false;
                 }
                 recovered();
-                return !Thread.currentThread().isInterrupted() && (more || from != AggregateKey.START);
+                // Delivering an event may make its aggregate's next one claimable, and that one's
+                // nudge may have come (and found nothing) while this batch held the aggregate: look again.
+                boolean unblocked = result.dispatched() > 0;
+                return !Thread.currentThread().isInterrupted() && (more || from != AggregateKey.START || unblocked);
             }
         } catch (BrokerUnavailableException e) {
             pause(e.getMessage());
