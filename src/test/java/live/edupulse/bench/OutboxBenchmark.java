@@ -65,76 +65,73 @@ class OutboxBenchmark {
         Deployments.outbox().addClass(NoOpInboxConsumer.class).as(ZipExporter.class).exportTo(war.toFile(), true);
         Map<String, String> env = Map.of("OUTBOX_RETENTION_ENABLED", "false");
         vacuum();
-        if (PHASES.equals("inbox")) {
-            try {
-                inboxVersusRawConsume(war, env);
-            } finally {
-                printTable();
-                deleteBenchmarkRows();
-            }
-            return;
+        switch (PHASES) {
+            case "inbox" -> alone(() -> inboxVersusRawConsume(war, env));
+            case "tracing" -> alone(() -> tracingOffAndOn(war, env));
+            case "shapes" -> alone(() -> onOneServer(war, env, OutboxBenchmark::backlogShapes));
+            case "latency" -> alone(() -> onOneServer(war, env, OutboxBenchmark::latencyAtRates));
+            default -> alone(() -> all(war, env));
         }
-        if (PHASES.equals("shapes")) {
-            try (WildFlyInstance one = new WildFlyInstance("bench-1", 300, env, war)) {
-                one.start();
-                backlogShapes(one);
-            } finally {
-                printTable();
-                deleteBenchmarkRows();
-            }
-            return;
-        }
-        if (PHASES.equals("latency")) {
-            try (WildFlyInstance one = new WildFlyInstance("bench-1", 300, env, war)) {
-                one.start();
-                latencyAtRates(one);
-            } finally {
-                printTable();
-                deleteBenchmarkRows();
-            }
-            return;
-        }
-        if (PHASES.equals("tracing")) {
-            try {
-                tracingOffAndOn(war, env);
-            } finally {
-                printTable();
-                deleteBenchmarkRows();
-            }
-            return;
-        }
+    }
+
+    /** A part of the benchmark. */
+    @FunctionalInterface
+    private interface Phase {
+        void run() throws Exception;
+    }
+
+    /** A measurement on one server of its own. */
+    @FunctionalInterface
+    private interface OnServer {
+        void run(ServerInstance server) throws Exception;
+    }
+
+    /** Runs {@code phase}, then prints the table and deletes the benchmark's rows, whatever happened. */
+    private static void alone(Phase phase) throws Exception {
         try {
-            try (WildFlyInstance one = new WildFlyInstance("bench-1", 300, env, war)) {
-                one.start();
-                // latency first, on a fresh server: its histogram's max then covers only this load
-                latency(one, 200);
-                latency(one, 1_000);
-                businessCost(one);
-                int drainEvents = scaled(100_000);
-                double raw = rawBrokerRate(drainEvents);
-                row("raw broker: publish + confirm, persistent, mandatory, 600 B, 1,000 in flight", "%,.0f msg/s", raw);
-                Map<String, Long> cpuBefore = cpuTicks(one);
-                long cpuStarted = System.nanoTime();
-                double wide = drain(List.of(one), drainEvents, 1_000, "1,000 aggregates");
-                row("machine CPU during that drain (recording included)", "%s", cpuShares(cpuBefore, cpuTicks(one), cpuStarted));
-                row("outbox drain, " + String.format("%,d", drainEvents) + " events over 1,000 aggregates", "%,.0f events/s (%.2f of raw)", wide, wide / raw);
-                double narrow = drain(List.of(one), drainEvents, 10, "10 aggregates");
-                row("outbox drain, " + String.format("%,d", drainEvents) + " events over 10 aggregates", "%,.0f events/s (%.2f of raw)", narrow, narrow / raw);
-                try (WildFlyInstance two = new WildFlyInstance("bench-2", 400, env, war)) {
-                    two.start();
-                    // a fresh JVM compiles its hot paths during its first drains: measure it warm, as the first
-                    drain(List.of(one, two), scaled(20_000), 1_000, "two instances, warm-up");
-                    double both = drain(List.of(one, two), drainEvents, 1_000, "two instances");
-                    row("outbox drain with two instances, 1,000 aggregates", "%,.0f events/s (one instance: %,.0f)", both, wide);
-                }
-                memory(one, scaled(1_000_000));
-            }
-            tracingOn(war, env, drainEventsOf());
-            inboxVersusRawConsume(war, env);
+            phase.run();
         } finally {
             printTable();
             deleteBenchmarkRows();
         }
+    }
+
+    private static void onOneServer(Path war, Map<String, String> env, OnServer measurement) throws Exception {
+        try (WildFlyInstance one = new WildFlyInstance("bench-1", 300, env, war)) {
+            one.start();
+            measurement.run(one);
+        }
+    }
+
+    /** The default: every measurement. */
+    private static void all(Path war, Map<String, String> env) throws Exception {
+        try (WildFlyInstance one = new WildFlyInstance("bench-1", 300, env, war)) {
+            one.start();
+            // latency first, on a fresh server: its histogram's max then covers only this load
+            latency(one, 200);
+            latency(one, 1_000);
+            businessCost(one);
+            int drainEvents = scaled(100_000);
+            double raw = rawBrokerRate(drainEvents);
+            row("raw broker: publish + confirm, persistent, mandatory, 600 B, 1,000 in flight", "%,.0f msg/s", raw);
+            Map<String, Long> cpuBefore = cpuTicks(one);
+            long cpuStarted = System.nanoTime();
+            double wide = drain(List.of(one), drainEvents, 1_000, "1,000 aggregates");
+            row("machine CPU during that drain (recording included)", "%s", cpuShares(cpuBefore, cpuTicks(one), cpuStarted));
+            row("outbox drain, " + String.format("%,d", drainEvents) + " events over 1,000 aggregates", "%,.0f events/s (%.2f of raw)", wide, wide / raw);
+            double narrow = drain(List.of(one), drainEvents, 10, "10 aggregates");
+            row("outbox drain, " + String.format("%,d", drainEvents) + " events over 10 aggregates", "%,.0f events/s (%.2f of raw)", narrow, narrow / raw);
+            try (WildFlyInstance two = new WildFlyInstance("bench-2", 400, env, war)) {
+                two.start();
+                // a fresh JVM compiles its hot paths during its first drains: measure it warm, as the first
+                drain(List.of(one, two), scaled(20_000), 1_000, "two instances, warm-up");
+                double both = drain(List.of(one, two), drainEvents, 1_000, "two instances");
+                row("outbox drain with two instances, 1,000 aggregates", "%,.0f events/s (one instance: %,.0f)", both, wide);
+            }
+            memory(one, scaled(1_000_000));
+        }
+        tracingOn(war, env, drainEventsOf());
+        inboxVersusRawConsume(war, env);
     }
 
     private static int drainEventsOf() {

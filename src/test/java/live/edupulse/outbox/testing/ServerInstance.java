@@ -68,10 +68,16 @@ public abstract class ServerInstance implements AutoCloseable {
     /** Deploys the application again and waits until it answers (at most 3 minutes). */
     public abstract void redeploy() throws IOException, InterruptedException;
 
+    /** Whether this object made its folder; a restart (after {@link #kill}, {@link #stop}) keeps it. */
+    private boolean prepared;
+
     /** Starts the server and waits until the application answers (at most 3 minutes). */
     public ServerInstance start() throws IOException, InterruptedException {
-        if (!Files.exists(folder())) {
+        if (!prepared) {
+            // a folder of the same name left by an earlier, killed run holds that run's WAR
+            delete();
             prepare();
+            prepared = true;
         }
         ProcessBuilder builder = new ProcessBuilder(command())
                 .redirectErrorStream(true)
@@ -192,6 +198,7 @@ public abstract class ServerInstance implements AutoCloseable {
 
     /** Removes the instance's folder (call after stop). */
     public void delete() throws IOException {
+        prepared = false;
         if (Files.exists(folder())) {
             try (Stream<Path> files = Files.walk(folder())) {
                 files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
