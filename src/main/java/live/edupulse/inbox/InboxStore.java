@@ -149,19 +149,26 @@ public class InboxStore {
             """;
 
     /**
-     * Which of the given (aggregate, seq) pairs a held event waits at. Driven by the array, one
-     * index probe per pair ({@code LATERAL ... LIMIT 1} is never turned into a join that scans
-     * the consumer's messages, whatever the statistics say).
+     * Moves each given aggregate to its new last applied seq, in one statement, and returns those
+     * of them a held event waits after. Driven by the arrays: one primary-key probe per aggregate
+     * for the update, one probe of the open-message index per advanced aggregate for the held
+     * successor ({@code LATERAL ... LIMIT 1} is never turned into a join that scans the
+     * consumer's messages, whatever the statistics say).
      */
-    static final String HELD_AT = """
-            SELECT u.aggregate_type, u.aggregate_id
-              FROM unnest(?::text[], ?::text[], ?::bigint[]) AS u(aggregate_type, aggregate_id, seq)
+    static final String ADVANCE_ALL = """
+            WITH advanced AS (
+                UPDATE inbox_aggregate a SET last_applied_seq = u.seq
+                  FROM unnest(?::text[], ?::text[], ?::bigint[]) AS u(aggregate_type, aggregate_id, seq)
+                 WHERE a.consumer = ? AND a.aggregate_type = u.aggregate_type COLLATE "C"
+                   AND a.aggregate_id = u.aggregate_id COLLATE "C"
+                RETURNING a.aggregate_type, a.aggregate_id, a.last_applied_seq)
+            SELECT v.aggregate_type, v.aggregate_id
+              FROM advanced v
              CROSS JOIN LATERAL (
                    SELECT 1 FROM inbox_message m
                     WHERE m.consumer = ? AND m.status = 'held'
-                      AND m.aggregate_type = u.aggregate_type COLLATE "C"
-                      AND m.aggregate_id = u.aggregate_id COLLATE "C"
-                      AND m.aggregate_seq = u.seq
+                      AND m.aggregate_type = v.aggregate_type AND m.aggregate_id = v.aggregate_id
+                      AND m.aggregate_seq = v.last_applied_seq + 1
                     LIMIT 1) AS held
             """;
 
@@ -169,7 +176,7 @@ public class InboxStore {
      * Records and applies delivered events in one transaction: each event is judged against its
      * aggregate's last applied seq (the aggregates' rows locked first, in one statement and in key
      * order), inserted with its final status in one statement, applied in seq order per aggregate,
-     * and the aggregates advanced (one batch of updates) and probed for held successors. Four round
+     * and the aggregates advanced and probed for held successors in one statement. Three round
      * trips and one commit, whatever the number of events.
      *
      * <p>A message received before whose seq is at or below its aggregate's applied one is dropped
@@ -311,8 +318,8 @@ public class InboxStore {
     }
 
     /**
-     * Moves each aggregate to its last applied event (one batch of single-row updates, one round
-     * trip); returns those of them a held event follows.
+     * Moves each aggregate to its last applied event ({@link #ADVANCE_ALL}, one round trip);
+     * returns those of them a held event follows.
      */
     private static List<DeliveredEvent> advanceAll(Connection connection, String consumer,
                                                    Map<AggregateRef, DeliveredEvent> lastApplied) throws SQLException {
@@ -321,23 +328,14 @@ public class InboxStore {
             return withHeldSuccessor;
         }
         List<AggregateRef> aggregates = new ArrayList<>(lastApplied.keySet());
-        try (PreparedStatement advance = connection.prepareStatement(ADVANCE)) {
-            for (AggregateRef aggregate : aggregates) {
-                advance.setLong(1, lastApplied.get(aggregate).aggregateSeq());
-                advance.setString(2, consumer);
-                advance.setString(3, aggregate.type());
-                advance.setString(4, aggregate.id());
-                advance.addBatch();
-            }
-            advance.executeBatch();
-        }
-        try (PreparedStatement held = connection.prepareStatement(HELD_AT)) {
-            held.setArray(1, connection.createArrayOf("text", aggregates.stream().map(AggregateRef::type).toArray()));
-            held.setArray(2, connection.createArrayOf("text", aggregates.stream().map(AggregateRef::id).toArray()));
-            held.setArray(3, connection.createArrayOf("int8",
-                    aggregates.stream().map(a -> lastApplied.get(a).aggregateSeq() + 1).toArray()));
-            held.setString(4, consumer);
-            try (ResultSet rows = held.executeQuery()) {
+        try (PreparedStatement advance = connection.prepareStatement(ADVANCE_ALL)) {
+            advance.setArray(1, connection.createArrayOf("text", aggregates.stream().map(AggregateRef::type).toArray()));
+            advance.setArray(2, connection.createArrayOf("text", aggregates.stream().map(AggregateRef::id).toArray()));
+            advance.setArray(3, connection.createArrayOf("int8",
+                    aggregates.stream().map(a -> lastApplied.get(a).aggregateSeq()).toArray()));
+            advance.setString(4, consumer);
+            advance.setString(5, consumer);
+            try (ResultSet rows = advance.executeQuery()) {
                 while (rows.next()) {
                     withHeldSuccessor.add(lastApplied.get(new AggregateRef(rows.getString(1), rows.getString(2))));
                 }

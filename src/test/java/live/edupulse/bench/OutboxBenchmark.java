@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,6 +33,7 @@ import live.edupulse.outbox.testing.Http;
 import live.edupulse.outbox.testing.RecordingInboxConsumer;
 import live.edupulse.outbox.testing.ServerInstance;
 import live.edupulse.outbox.testing.TcpProxy;
+import live.edupulse.outbox.testing.TestServices;
 import live.edupulse.outbox.testing.WildFlyInstance;
 import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.junit.jupiter.api.Test;
@@ -50,7 +52,8 @@ class OutboxBenchmark {
     /**
      * {@code all} (default), {@code tracing}: only the tracing off/on comparison, {@code inbox}:
      * only the inbox's applied rate against the raw consume rate, {@code shapes}: drains of four
-     * backlog shapes with their database cost, or {@code latency}: commit-to-confirm at four rates.
+     * backlog shapes with their database cost, {@code latency}: commit-to-confirm at four rates, or
+     * {@code business}: business calls with and without their events, with round trips per call.
      */
     private static final String PHASES = System.getProperty("bench.phases", "all");
     private static final int OTLP_SINK_PORT = 4319;
@@ -58,18 +61,28 @@ class OutboxBenchmark {
     private static final String INBOX_AGGREGATE_TYPE = "bench_inbox";
     private static final String INBOX_QUEUE = "edupulse." + RecordingInboxConsumer.NAME;
     private static final int INBOX_PREFETCH = 1000;
+    private static final int DATABASE_PROXY = 29731;
+    private static final String BUSINESS_CALL = "api/test/events/business?routingKey=bench.business&events=";
 
     @Test
     void benchmark() throws Exception {
         Path war = Path.of(System.getProperty("jboss.home")).getParent().resolve("bench.war");
         Deployments.outbox().addClass(NoOpInboxConsumer.class).as(ZipExporter.class).exportTo(war.toFile(), true);
-        Map<String, String> env = Map.of("OUTBOX_RETENTION_ENABLED", "false");
+        Map<String, String> env = new HashMap<>(Map.of("OUTBOX_RETENTION_ENABLED", "false"));
+        // -Dbench.env=INBOX_BATCH_SIZE=500,OUTBOX_DISPATCH_LANES=4: settings of the servers under test
+        for (String setting : System.getProperty("bench.env", "").split(",")) {
+            if (!setting.isBlank()) {
+                String[] pair = setting.split("=", 2);
+                env.put(pair[0].trim(), pair[1].trim());
+            }
+        }
         vacuum();
         switch (PHASES) {
             case "inbox" -> alone(() -> inboxVersusRawConsume(war, env));
             case "tracing" -> alone(() -> tracingOffAndOn(war, env));
             case "shapes" -> alone(() -> onOneServer(war, env, OutboxBenchmark::backlogShapes));
             case "latency" -> alone(() -> onOneServer(war, env, OutboxBenchmark::latencyAtRates));
+            case "business" -> alone(() -> businessCostThroughCountingProxy(war, env));
             default -> alone(() -> all(war, env));
         }
     }
@@ -140,11 +153,16 @@ class OutboxBenchmark {
 
     /** Leaves the shared database as it was: the benchmark's rows go. */
     private static void deleteBenchmarkRows() throws Exception {
+        if (Database.single("SELECT count(*) FROM pg_class WHERE relname = 'outbox_event'") == 0) {
+            return;
+        }
         try (var connection = Database.connect(); var delete = connection.prepareStatement(
                 "DELETE FROM outbox_event WHERE aggregate_type LIKE 'bench\\_%' OR aggregate_type = 'nudge'")) {
             delete.executeUpdate();
         }
         try (var connection = Database.connect(); var statement = connection.createStatement()) {
+            statement.execute("DELETE FROM learning_submission WHERE answer = 'benchmark'");
+            statement.execute("DELETE FROM learning_pulse WHERE title = 'benchmark'");
             if (Database.single("SELECT count(*) FROM pg_class WHERE relname = 'inbox_test_effect'") == 1) {
                 statement.execute("DELETE FROM inbox_message WHERE aggregate_type = '" + INBOX_AGGREGATE_TYPE + "'");
                 statement.execute("DELETE FROM inbox_aggregate WHERE aggregate_type = '" + INBOX_AGGREGATE_TYPE + "'");
@@ -187,8 +205,8 @@ class OutboxBenchmark {
              WildFlyInstance on = new WildFlyInstance("bench-traced", 500, traced, war)) {
             on.start();
             Http http = new Http(on.base());
-            double without = callsPerSecond(http, false);
-            double with = callsPerSecond(http, true);
+            double without = callsPerSecond(http, BUSINESS_CALL + 0);
+            double with = callsPerSecond(http, BUSINESS_CALL + 1);
             row("tracing on: business call without / with its event", "%,.0f / %,.0f calls/s (%.2f of without)",
                     without, with, with / without);
             double drained = drain(List.of(on), drainEvents, 1_000, "tracing on");
@@ -205,6 +223,9 @@ class OutboxBenchmark {
      * table is harmless since the claim's plan no longer depends on statistics ({@code ClaimPlanIT}).
      */
     private static void vacuum() throws Exception {
+        if (Database.single("SELECT count(*) FROM pg_class WHERE relname = 'outbox_event'") == 0) {
+            return; // a database the application has not migrated yet: the first server start creates the tables
+        }
         try (var connection = Database.connect(); var statement = connection.createStatement()) {
             statement.execute("VACUUM (ANALYZE) outbox_event");
             statement.execute("VACUUM (ANALYZE) outbox_aggregate");
@@ -236,6 +257,7 @@ class OutboxBenchmark {
             }
             inboxRate(server, link, scaled(2_000), 100, "warm-up");
             noOpRate(server, link, scaled(2_000), 100, "warm-up");
+            rawConsumeRate(events); // the raw consumer warms up as the server did: its first run is slower
             List<Double> ratios = new ArrayList<>();
             List<Double> noOpRatios = new ArrayList<>();
             for (int round = 1; round <= 3; round++) {
@@ -314,7 +336,8 @@ class OutboxBenchmark {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost("127.0.0.1");
         // the sequence, not max(applied_order): earlier runs' rows are deleted, their numbers are not reused
-        long baseline = Database.single("SELECT last_value FROM inbox_test_effect_applied_order_seq");
+        long baseline = Database.single(
+                "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM inbox_test_effect_applied_order_seq");
         link.close();
         try (Connection connection = factory.newConnection("bench-inbox-publisher")) {
             Channel channel = connection.createChannel();
@@ -759,26 +782,97 @@ class OutboxBenchmark {
     /** The same business call with and without its event: calls per second, 16 clients, 10 s each. */
     private static void businessCost(ServerInstance server) throws Exception {
         Http http = new Http(server.base());
-        double without = callsPerSecond(http, false);
-        double with = callsPerSecond(http, true);
+        double without = callsPerSecond(http, BUSINESS_CALL + 0);
+        double with = callsPerSecond(http, BUSINESS_CALL + 1);
         row("business call (insert a row) without its event", "%,.0f calls/s", without);
         row("same call with its event", "%,.0f calls/s (%.2f of without)", with, with / without);
     }
 
-    private static double callsPerSecond(Http http, boolean withEvent) throws Exception {
+    /**
+     * The business calls' cost, three rounds on one WildFly whose database connections go through a
+     * TCP proxy of the benchmark's that counts round trips: the one-insert call with none, one and
+     * ten events, and the learning API's submission call (lock the pulse, insert the submission)
+     * without and with its event. Calls per second from 16 clients for 10 s each, medians of the
+     * rounds; round trips per call from the proxy (the timers' and health checks' own round trips
+     * during the measurement are counted too: a few per second against thousands of calls). The
+     * server's dispatch is off: its events are recorded and wait, deleted with the benchmark's rows.
+     */
+    private static void businessCostThroughCountingProxy(Path war, Map<String, String> env) throws Exception {
+        Map<String, String> proxied = new HashMap<>(env);
+        // the events are recorded and wait: the dispatcher's own round trips would be counted too
+        proxied.put("OUTBOX_DISPATCH_ENABLED", "false");
+        proxied.put("EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:" + DATABASE_PROXY + "/" + TestServices.dbName());
+        try (TcpProxy database = new TcpProxy(DATABASE_PROXY, TestServices.dbHost(), TestServices.dbPort()).open();
+             WildFlyInstance server = new WildFlyInstance("bench-business", 300, proxied, war)) {
+            server.start();
+            Http http = new Http(server.base());
+            List<String> pulses = new ArrayList<>();
+            for (int p = 0; p < 16; p++) {
+                pulses.add(http.post(BUSINESS_CALL + 0, null).body());
+            }
+            Map<String, String> calls = new LinkedHashMap<>();
+            calls.put("one-insert call, no event", BUSINESS_CALL + 0);
+            calls.put("one-insert call, one event", BUSINESS_CALL + 1);
+            calls.put("one-insert call, ten events", BUSINESS_CALL + 10);
+            calls.put("submission call, no event", "api/test/events/submission?withEvent=false&routingKey=bench.business");
+            calls.put("submission call, its event", "api/test/events/submission?withEvent=true&routingKey=bench.business");
+            callsPerSecond(http, calls.get("one-insert call, one event")); // warm-up
+            callsPerSecond(http, calls.get("submission call, its event"), pulses);
+            Map<String, List<Double>> rates = new LinkedHashMap<>();
+            Map<String, List<Double>> roundTrips = new LinkedHashMap<>();
+            for (int round = 1; round <= 3; round++) {
+                for (Map.Entry<String, String> call : calls.entrySet()) {
+                    long tripsBefore = database.roundTrips();
+                    AtomicLong made = new AtomicLong();
+                    double rate = callsPerSecond(http, call.getValue(),
+                            call.getKey().startsWith("submission") ? pulses : List.of(), made);
+                    double trips = (double) (database.roundTrips() - tripsBefore) / made.get();
+                    rates.computeIfAbsent(call.getKey(), k -> new ArrayList<>()).add(rate);
+                    roundTrips.computeIfAbsent(call.getKey(), k -> new ArrayList<>()).add(trips);
+                    System.out.printf("BENCH business, round %d, %s: %,.0f calls/s, %.2f round trips per call%n",
+                            round, call.getKey(), rate, trips);
+                }
+            }
+            for (String call : calls.keySet()) {
+                row("business: " + call + " (16 clients, medians of three rounds of 10 s)",
+                        "%,.0f calls/s, %.2f database round trips per call", median(rates.get(call)),
+                        median(roundTrips.get(call)));
+            }
+            row("business: one-insert call with its event / without", "%.2f",
+                    median(rates.get("one-insert call, one event")) / median(rates.get("one-insert call, no event")));
+            row("business: submission call with its event / without", "%.2f",
+                    median(rates.get("submission call, its event")) / median(rates.get("submission call, no event")));
+        }
+    }
+
+    private static double callsPerSecond(Http http, String path) throws Exception {
+        return callsPerSecond(http, path, List.of(), new AtomicLong());
+    }
+
+    private static double callsPerSecond(Http http, String path, List<String> pulses) throws Exception {
+        return callsPerSecond(http, path, pulses, new AtomicLong());
+    }
+
+    /** 16 clients calling {@code path} for 10 s; client {@code c} adds {@code &pulseId=} of pulse {@code c} when pulses are given. */
+    private static double callsPerSecond(Http http, String path, List<String> pulses, AtomicLong calls)
+            throws Exception {
         int seconds = Math.max(3, (int) Math.round(10 * Math.min(1.0, SCALE)));
         ExecutorService clients = Executors.newFixedThreadPool(16);
-        AtomicLong calls = new AtomicLong();
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         long started = System.nanoTime();
         List<Future<?>> workers = new ArrayList<>();
         for (int c = 0; c < 16; c++) {
+            String target = pulses.isEmpty() ? path : path + "&pulseId=" + pulses.get(c);
             workers.add(clients.submit(() -> {
                 while (System.nanoTime() < until) {
-                    if (http.post("api/test/events/business?withEvent=" + withEvent + "&routingKey=bench.business", null).statusCode() == 200) {
-                        calls.incrementAndGet();
+                    HttpResponse<String> response = http.post(target, null);
+                    if (response.statusCode() != 200) {
+                        throw new IllegalStateException("POST " + target + " answered " + response.statusCode() + ": "
+                                + response.body());
                     }
+                    calls.incrementAndGet();
                 }
+                return null;
             }));
         }
         for (Future<?> worker : workers) {

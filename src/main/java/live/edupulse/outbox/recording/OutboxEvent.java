@@ -8,37 +8,40 @@ import java.time.OffsetDateTime;
 import java.util.UUID;
 
 /**
- * One row of {@code outbox_event}, mapped for reading (tests, operations). Rows are written only by
- * {@link OutboxRecorder} and the dispatcher's claim and settle statements, never through this
- * entity, so every column is read-only here.
+ * One row of {@code outbox_event}. {@link OutboxRecorder} persists it with what the event says
+ * ({@link #pending}); the database adds the rest at insert: {@code aggregate_seq} (a trigger takes
+ * it from the aggregate's counter, see {@code V11__outbox_seq_trigger.sql}), {@code seq},
+ * {@code occurred_at} and the dispatch columns' defaults. Only the dispatcher's statements change a
+ * row after its insert, so no column is updatable here, and the values the database assigned are
+ * not in an instance persisted in the current transaction (read the row again for them).
  */
 @Entity
 @Table(name = "outbox_event")
 public class OutboxEvent {
 
     @Id
-    @Column(name = "id", insertable = false, updatable = false)
+    @Column(name = "id", updatable = false)
     private UUID id;
 
     @Column(name = "seq", insertable = false, updatable = false)
     private long seq;
 
-    @Column(name = "aggregate_type", insertable = false, updatable = false)
+    @Column(name = "aggregate_type", updatable = false)
     private String aggregateType;
 
-    @Column(name = "aggregate_id", insertable = false, updatable = false)
+    @Column(name = "aggregate_id", updatable = false)
     private String aggregateId;
 
     @Column(name = "aggregate_seq", insertable = false, updatable = false)
     private long aggregateSeq;
 
-    @Column(name = "event_type", insertable = false, updatable = false)
+    @Column(name = "event_type", updatable = false)
     private String eventType;
 
-    @Column(name = "payload", insertable = false, updatable = false)
+    @Column(name = "payload", updatable = false)
     private String payload;
 
-    @Column(name = "headers", insertable = false, updatable = false)
+    @Column(name = "headers", updatable = false)
     private String headers;
 
     @Column(name = "occurred_at", insertable = false, updatable = false)
@@ -72,6 +75,19 @@ public class OutboxEvent {
     private OffsetDateTime parkedAt;
 
     protected OutboxEvent() {
+    }
+
+    /** A row to insert: an event as recorded, before the database numbers it. */
+    static OutboxEvent pending(UUID id, String aggregateType, String aggregateId, String eventType, String payload,
+                               String headers) {
+        OutboxEvent row = new OutboxEvent();
+        row.id = id;
+        row.aggregateType = aggregateType;
+        row.aggregateId = aggregateId;
+        row.eventType = eventType;
+        row.payload = payload;
+        row.headers = headers;
+        return row;
     }
 
     public UUID id() { return id; }

@@ -21,34 +21,25 @@ import live.edupulse.outbox.tracing.RecordingSpan;
  * Records every {@link DomainEvent} fired with {@code Event.fire} as an outbox row, in the caller's
  * JTA transaction (guarantee G1), with the next per-aggregate sequence number (G4).
  *
- * <p>The sequence comes from an upsert of the aggregate's counter row in {@code outbox_aggregate};
- * its row lock is held until the caller's transaction ends, so two transactions recording events of
- * the same aggregate are serialized, and {@code aggregate_seq} order is commit order. Counter and
- * row are written by one statement. The row's headers carry the trace context: the recording span's
+ * <p>The row is an {@link OutboxEvent} persisted with the caller's persistence context, so it is
+ * inserted when that context flushes (at the latest when the transaction commits), together with
+ * the transaction's other events in one JDBC batch ({@code hibernate.jdbc.batch_size}). The
+ * database numbers it at insert: a trigger takes the next {@code aggregate_seq} from the
+ * aggregate's counter row in {@code outbox_aggregate}, whose row lock is held until the caller's
+ * transaction ends, so two transactions recording events of the same aggregate are serialized
+ * from their flush on, and {@code aggregate_seq} order is commit order. The row's headers carry the trace context: the recording span's
  * when tracing is on ({@link OutboxTracing}), otherwise the HTTP request's W3C {@code traceparent}
  * when it carried one. After the commit, {@link EventsCommitted} is fired once per
  * transaction.
  *
- * <p>Failure contract: with no active transaction nothing is written and the call fails. Any other
- * failure (invalid event, unserializable payload, database error) marks the transaction
- * rollback-only before {@link EventRecordingException} leaves this observer, so a caller that
- * swallows the exception still cannot commit without its event.
+ * <p>Failure contract: with no active transaction nothing is written and the call fails. An invalid
+ * event or an unserializable payload marks the transaction rollback-only before
+ * {@link EventRecordingException} leaves this observer, so a caller that swallows the exception
+ * still cannot commit without its event. The database refusing the row shows at the flush: the
+ * caller's own flush throws, or the commit fails and rolls back the business change with it.
  */
 @ApplicationScoped
 public class OutboxRecorder {
-
-    static final String RECORD_SQL = """
-            WITH counter AS (
-                INSERT INTO outbox_aggregate (aggregate_type, aggregate_id, last_seq)
-                VALUES (?1, ?2, 1)
-                ON CONFLICT (aggregate_type, aggregate_id)
-                DO UPDATE SET last_seq = outbox_aggregate.last_seq + 1
-                RETURNING last_seq
-            )
-            INSERT INTO outbox_event (id, aggregate_type, aggregate_id, aggregate_seq, event_type, payload, headers)
-            SELECT CAST(?3 AS uuid), ?1, ?2, counter.last_seq, ?4, ?5, ?6 FROM counter
-            RETURNING aggregate_seq
-            """;
 
     @PersistenceContext(unitName = "edupulse")
     EntityManager entityManager;
@@ -79,14 +70,8 @@ public class OutboxRecorder {
             EventShape.checkSize(event, payload, configuration.settings().maxMessageBytes());
             UUID id = EventIds.next();
             span = tracing.recording(id, eventType, event.aggregateType(), event.aggregateId(), Traceparent.current());
-            entityManager.createNativeQuery(RECORD_SQL)
-                    .setParameter(1, event.aggregateType())
-                    .setParameter(2, event.aggregateId())
-                    .setParameter(3, id.toString())
-                    .setParameter(4, eventType)
-                    .setParameter(5, payload)
-                    .setParameter(6, headers(span))
-                    .getSingleResult();
+            entityManager.persist(OutboxEvent.pending(id, event.aggregateType(), event.aggregateId(), eventType,
+                    payload, headers(span)));
             CommitNotifier.add(transactions, committed, id);
         } catch (RuntimeException e) {
             transactions.setRollbackOnly();

@@ -30,19 +30,41 @@ public class EventBurstResource {
     jakarta.enterprise.event.Event<live.edupulse.outbox.api.DomainEvent> events;
 
     /**
-     * A business call for the benchmark: one row written in one transaction, with or without its
-     * event, so the two can be compared.
+     * A business call for the benchmark: one row written in one transaction, with {@code events}
+     * events of its aggregate (none, one or several), so their costs can be compared.
      */
     @POST
     @Path("business")
     @Transactional
-    public String business(@QueryParam("withEvent") boolean withEvent, @QueryParam("routingKey") String routingKey) {
+    public String business(@QueryParam("events") int eventCount, @QueryParam("routingKey") String routingKey) {
         UUID id = UUID.randomUUID();
         entityManager.createNativeQuery("INSERT INTO learning_pulse (id, author_id, title, created_at, version)"
                         + " VALUES (CAST(?1 AS uuid), CAST(?1 AS uuid), 'benchmark', now(), 0)")
                 .setParameter(1, id.toString()).executeUpdate();
-        if (withEvent) {
+        for (int i = 0; i < eventCount; i++) {
             events.fire(new TestEvent("bench_business", id.toString(), routingKey, Map.of("title", "benchmark")));
+        }
+        return id.toString();
+    }
+
+    /**
+     * The learning API's submission call as {@code PulseService.submit} makes it (the pulse read
+     * with a shared lock, the submission inserted, its event recorded), with or without the event.
+     */
+    @POST
+    @Path("submission")
+    @Transactional
+    public String submission(@QueryParam("pulseId") UUID pulseId, @QueryParam("withEvent") boolean withEvent,
+                             @QueryParam("routingKey") String routingKey) {
+        entityManager.createNativeQuery("SELECT closed_at FROM learning_pulse WHERE id = ?1 FOR SHARE")
+                .setParameter(1, pulseId).getSingleResult();
+        UUID id = UUID.randomUUID();
+        entityManager.createNativeQuery("INSERT INTO learning_submission (id, pulse_id, student_id, answer, created_at)"
+                        + " VALUES (?1, ?2, ?3, 'benchmark', now())")
+                .setParameter(1, id).setParameter(2, pulseId).setParameter(3, UUID.randomUUID()).executeUpdate();
+        if (withEvent) {
+            events.fire(new TestEvent("bench_submission", pulseId.toString(), routingKey,
+                    Map.of("submissionId", id.toString())));
         }
         return id.toString();
     }

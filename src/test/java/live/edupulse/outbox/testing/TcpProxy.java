@@ -9,6 +9,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP forwarder between the application and a real service, so a test can make the service
@@ -16,6 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * port refuses connections; {@link #close()} also cuts every open connection. Tests give proxies
  * ports below Linux's ephemeral range (32768-60999): an outgoing connection could otherwise hold
  * the port when a test wants to listen on it again.
+ *
+ * <p>It also counts round trips ({@link #roundTrips()}): a client's sending that follows an answer
+ * of the service (or opens the connection) starts one; what the client sends before the next
+ * answer belongs to it, so a pipelined batch counts once.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -26,6 +32,7 @@ public final class TcpProxy implements AutoCloseable {
     private volatile ServerSocket server;
     private Thread acceptor;
     private volatile boolean stalled;
+    private final AtomicLong roundTrips = new AtomicLong();
 
     public TcpProxy(int listenPort, String targetHost, int targetPort) {
         this.listenPort = listenPort;
@@ -55,27 +62,42 @@ public final class TcpProxy implements AutoCloseable {
                 sockets.add(client);
                 Socket upstream = new Socket(targetHost, targetPort);
                 sockets.add(upstream);
+                // forward each write at once, as the two ends would talk directly: with Nagle's
+                // algorithm a small write waits for the previous one's acknowledgement (up to 40 ms)
+                client.setTcpNoDelay(true);
+                upstream.setTcpNoDelay(true);
                 if (listening.isClosed()) {
                     // closed while this connection was being set up: close() may have missed it
                     closeQuietly(client);
                     closeQuietly(upstream);
                     return;
                 }
-                pump(client, upstream);
-                pump(upstream, client);
+                AtomicBoolean answered = new AtomicBoolean(true);
+                pump(client, upstream, () -> {
+                    if (answered.getAndSet(false)) {
+                        roundTrips.incrementAndGet();
+                    }
+                });
+                pump(upstream, client, () -> answered.set(true));
             } catch (IOException e) {
                 // closed, or the target refused: the client sees its connection drop
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    /** Round trips started through this proxy so far, over all its connections. */
+    public long roundTrips() {
+        return roundTrips.get();
+    }
+
+    private void pump(Socket from, Socket to, Runnable onData) {
         Thread pump = new Thread(() -> {
             byte[] buffer = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
                     awaitUnstalled();
+                    onData.run();
                     out.write(buffer, 0, read);
                     out.flush();
                 }
