@@ -270,10 +270,13 @@ class OutboxBenchmark {
                 row("inbox, round " + round + ": raw consume of a quorum queue (manual acks, prefetch " + INBOX_PREFETCH
                         + ") / inbox applied, " + String.format("%,d", events) + " events over 1,000 aggregates",
                         "%,.0f / %,.0f msg/s (%.3f of raw); CPU while applying: %s", raw, applied, applied / raw, cpu);
+                Map<String, Long> noOpCpuBefore = cpuTicks(server);
+                long noOpStarted = System.nanoTime();
                 double noOp = noOpRate(server, link, events, 1_000, "round " + round);
+                String noOpCpu = cpuShares(noOpCpuBefore, cpuTicks(server), noOpStarted);
                 noOpRatios.add(noOp / raw);
-                row("inbox, round " + round + ": the same with a handler that does nothing", "%,.0f msg/s (%.3f of raw)",
-                        noOp, noOp / raw);
+                row("inbox, round " + round + ": the same with a handler that does nothing", "%,.0f msg/s (%.3f of raw);"
+                        + " CPU from publishing to the last applied: %s", noOp, noOp / raw, noOpCpu);
             }
             row("inbox applied rate as a ratio of raw consume, three rounds, recording handler (one SELECT, one INSERT)",
                     "%.3f, %.3f, %.3f (median %.3f)", ratios.get(0), ratios.get(1), ratios.get(2), median(ratios));
