@@ -13,6 +13,7 @@ import java.time.Duration;
 public class LearningClock {
 
     @Produces
+    @LearningTime
     Clock clock() {
         return Clock.tick(Clock.systemUTC(), Duration.ofNanos(1_000));
     }

@@ -31,6 +31,7 @@ public class PulseService {
     Event<DomainEvent> events;
 
     @Inject
+    @LearningTime
     Clock clock;
 
     @Transactional
