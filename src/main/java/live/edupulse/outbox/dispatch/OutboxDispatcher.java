@@ -218,7 +218,9 @@ public class OutboxDispatcher {
             // last one next time. Otherwise it reached the end: start over.
             boolean more = full || distinct == visiting;
             cursor = more ? AggregateKey.of(claim.events().get(batch - 1)) : AggregateKey.START;
-            aggregatesPerClaim = nextAggregatesPerClaim(batch, distinct);
+            if (distinct > 0) { // a claim that found nothing leaves the size to the next one that finds events
+                aggregatesPerClaim = ClaimSizing.nextAggregatesPerClaim(visiting, settings.batchSize(), batch, distinct);
+            }
             if (claim.isEmpty()) {
                 recovered();
                 return from != AggregateKey.START;
@@ -263,24 +265,6 @@ public class OutboxDispatcher {
             trace.end();
             lane.batchDeadline = 0;
         }
-    }
-
-    /**
-     * How many aggregates the next claim visits: as many as a full batch needs at the run length
-     * just seen, twice over, so long runs (a hot aggregate, a backlog of few aggregates) do not
-     * make every claim read and lock hundreds of runs it will not use. A partial claim adapts the
-     * same way: with several lanes (or instances) a claim often comes back short because another
-     * one holds the aggregates it walked, and starting over at a full batch's worth of aggregates
-     * would make it lock a hundred times the rows it can use. A claim that found nothing (all it
-     * walked was held by others, or nothing is pending) keeps the current size: the next claim
-     * that finds events sizes the one after it.
-     */
-    private int nextAggregatesPerClaim(long batch, long distinct) {
-        if (distinct == 0) {
-            return aggregatesPerClaim;
-        }
-        double runLength = (double) batch / distinct;
-        return (int) Math.max(1, Math.min(settings.batchSize(), Math.ceil(2 * settings.batchSize() / runLength)));
     }
 
     /**
@@ -381,10 +365,8 @@ public class OutboxDispatcher {
 
     private synchronized void pause(String reason) {
         consecutiveFailures++;
-        long initial = settings.backoffInitial().toNanos();
-        long max = settings.brokerBackoffMax().toNanos();
-        int doublings = Math.min(consecutiveFailures - 1, 30);
-        long delay = Math.min(max, initial << Math.min(doublings, Long.numberOfLeadingZeros(initial) - 1));
+        long delay = FailureBackoff.pauseNanos(consecutiveFailures, settings.backoffInitial().toNanos(),
+                settings.brokerBackoffMax().toNanos());
         pausedUntil = System.nanoTime() + delay;
         if (!reason.equals(lastFailure)) {
             lastFailure = reason;
