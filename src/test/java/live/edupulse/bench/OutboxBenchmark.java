@@ -854,10 +854,6 @@ class OutboxBenchmark {
         return callsPerSecond(http, path, List.of(), new AtomicLong());
     }
 
-    private static double callsPerSecond(Http http, String path, List<String> pulses) throws Exception {
-        return callsPerSecond(http, path, pulses, new AtomicLong());
-    }
-
     /** 16 clients calling {@code path} for 10 s; client {@code c} adds {@code &pulseId=} of pulse {@code c} when pulses are given. */
     private static double callsPerSecond(Http http, String path, List<String> pulses, AtomicLong calls)
             throws Exception {

@@ -11,7 +11,6 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import java.io.File;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,7 +30,6 @@ import live.edupulse.outbox.testing.RecordingInboxConsumer;
 import live.edupulse.outbox.testing.ServerInstance;
 import live.edupulse.outbox.testing.TcpProxy;
 import live.edupulse.outbox.testing.TestServices;
-import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,9 +65,7 @@ class InboxFaultsIT {
         try (java.sql.Connection connection = Database.connect(); Statement statement = connection.createStatement()) {
             statement.execute(RecordingInboxConsumer.TABLES);
         }
-        File file = Path.of(System.getProperty("jboss.home")).getParent().resolve("inbox-fault-test.war").toFile();
-        Deployments.outbox().as(ZipExporter.class).exportTo(file, true);
-        war = file.toPath();
+        war = Deployments.outboxFile("inbox-fault-test.war");
         broker.open();
         // a window well below the stream, so a stalled link leaves work for the second instance
         server = ServerInstance.of("inbox-faults", 100, Map.of(

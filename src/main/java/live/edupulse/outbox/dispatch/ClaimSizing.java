@@ -16,7 +16,7 @@ final class ClaimSizing {
     }
 
     /**
-     * @param current   the aggregates the claim just made was asked to visit
+     * @param current   the size now (kept when the claim found nothing)
      * @param batchSize the most events a claim takes
      * @param claimed   events the claim took
      * @param distinct  aggregates they belong to

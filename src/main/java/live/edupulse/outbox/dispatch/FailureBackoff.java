@@ -17,7 +17,7 @@ final class FailureBackoff {
      */
     static long pauseNanos(int consecutiveFailures, long initialNanos, long maxNanos) {
         int doublings = Math.min(Math.max(consecutiveFailures, 1) - 1, 30);
-        long delay = Math.min(maxNanos, initialNanos << Math.min(doublings, Long.numberOfLeadingZeros(initialNanos) - 1));
-        return Math.max(0, delay);
+        // doubling stops before the sign bit, so a huge initial delay cannot overflow
+        return Math.min(maxNanos, initialNanos << Math.min(doublings, Long.numberOfLeadingZeros(initialNanos) - 1));
     }
 }

@@ -218,9 +218,7 @@ public class OutboxDispatcher {
             // last one next time. Otherwise it reached the end: start over.
             boolean more = full || distinct == visiting;
             cursor = more ? AggregateKey.of(claim.events().get(batch - 1)) : AggregateKey.START;
-            if (distinct > 0) { // a claim that found nothing leaves the size to the next one that finds events
-                aggregatesPerClaim = ClaimSizing.nextAggregatesPerClaim(visiting, settings.batchSize(), batch, distinct);
-            }
+            aggregatesPerClaim = ClaimSizing.nextAggregatesPerClaim(aggregatesPerClaim, settings.batchSize(), batch, distinct);
             if (claim.isEmpty()) {
                 recovered();
                 return from != AggregateKey.START;

@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URL;
 import java.net.http.HttpResponse;
@@ -20,7 +19,6 @@ import live.edupulse.outbox.testing.EventLedger;
 import live.edupulse.outbox.testing.Http;
 import live.edupulse.outbox.testing.OutboxTable;
 import live.edupulse.outbox.testing.Rabbitmqctl;
-import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 
 /** What the fault tests share: the test WAR, firing bursts, rabbitmqctl, and the verdict of a scenario. */
 final class FaultRig {
@@ -30,9 +28,7 @@ final class FaultRig {
 
     /** The shipped WAR plus the test support classes (the burst endpoint), as a file for a test-started server. */
     static Path testWar() {
-        File war = new File(System.getProperty("jboss.home")).toPath().getParent().resolve("fault-test.war").toFile();
-        Deployments.outbox().as(ZipExporter.class).exportTo(war, true);
-        return war.toPath();
+        return Deployments.outboxFile("fault-test.war");
     }
 
     /**

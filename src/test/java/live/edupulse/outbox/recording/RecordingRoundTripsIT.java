@@ -2,7 +2,6 @@ package live.edupulse.outbox.recording;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.File;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import live.edupulse.outbox.testing.Database;
@@ -11,7 +10,6 @@ import live.edupulse.outbox.testing.Http;
 import live.edupulse.outbox.testing.ServerInstance;
 import live.edupulse.outbox.testing.TcpProxy;
 import live.edupulse.outbox.testing.TestServices;
-import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,11 +34,9 @@ class RecordingRoundTripsIT {
     @BeforeAll
     void startServer() throws Exception {
         database.open();
-        File war = new File(System.getProperty("jboss.home")).toPath().getParent().resolve("round-trips-test.war").toFile();
-        Deployments.outbox().as(ZipExporter.class).exportTo(war, true);
         server = ServerInstance.of("round-trips", 700, Map.of(
                 "EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:" + DATABASE_PROXY + "/" + TestServices.dbName(),
-                "OUTBOX_DISPATCH_ENABLED", "false"), war.toPath()).start();
+                "OUTBOX_DISPATCH_ENABLED", "false"), Deployments.outboxFile("round-trips-test.war")).start();
     }
 
     @AfterAll

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +18,6 @@ import live.edupulse.outbox.testing.Http;
 import live.edupulse.outbox.testing.ServerInstance;
 import live.edupulse.outbox.testing.TestServices;
 import org.awaitility.Awaitility;
-import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,9 +39,7 @@ class ReplayFaultsIT {
 
     @BeforeAll
     void startServer() throws Exception {
-        File file = Path.of(System.getProperty("jboss.home")).getParent().resolve("replay-fault-test.war").toFile();
-        Deployments.outbox().as(ZipExporter.class).exportTo(file, true);
-        war = file.toPath();
+        war = Deployments.outboxFile("replay-fault-test.war");
         // a job's lease is at least twice the confirm timeout: both short, so a takeover comes soon
         server = ServerInstance.of("replay-faults", 100, Map.of("OUTBOX_REPLAY_LEASE", "3s",
                 "OUTBOX_BROKER_CONFIRM_TIMEOUT", "1s"), war);

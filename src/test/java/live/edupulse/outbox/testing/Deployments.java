@@ -2,10 +2,12 @@ package live.edupulse.outbox.testing;
 
 import java.io.File;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.jboss.shrinkwrap.api.spec.JavaArchive;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 
@@ -18,6 +20,16 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 public final class Deployments {
 
     private Deployments() {
+    }
+
+    /**
+     * {@link #outbox()} written to {@code fileName} beside the provisioned server, for a server a
+     * test starts itself ({@link ServerInstance#of}).
+     */
+    public static Path outboxFile(String fileName) {
+        Path war = Path.of(System.getProperty("jboss.home")).getParent().resolve(fileName);
+        outbox().as(ZipExporter.class).exportTo(war.toFile(), true);
+        return war;
     }
 
     public static WebArchive outbox() {
