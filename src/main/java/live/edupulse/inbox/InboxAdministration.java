@@ -54,11 +54,6 @@ public class InboxAdministration {
              WHERE consumer = ? AND status IN ('held', 'retry', 'parked') GROUP BY status
             """;
 
-    static final String RELEASE_PARKED = """
-            UPDATE inbox_message SET status = 'retry', attempts = 0, next_attempt_at = now(), last_error = NULL
-             WHERE consumer = ? AND message_id = ? AND status = 'parked'
-            """;
-
     static final String LOWEST_HELD = """
             SELECT message_id, aggregate_seq FROM inbox_message
              WHERE consumer = ? AND aggregate_type = ? AND aggregate_id = ? AND status = 'held'
@@ -124,7 +119,7 @@ public class InboxAdministration {
 
     /** A parked event tried again now (its attempts start over). @return false when it is not parked */
     public boolean retry(InboxConsumer consumer, UUID messageId, String operator) {
-        if (!releaseParked(consumer.name(), messageId)) {
+        if (!store.releaseParked(consumer.name(), messageId)) {
             return false;
         }
         LOG.info(() -> "Inbox event " + messageId + " of consumer " + consumer.name() + " retried by " + operator);
@@ -160,17 +155,6 @@ public class InboxAdministration {
             lowestHeld(consumer.name(), aggregateType, aggregateId).ifPresent(id -> processing.retry(consumer, id));
         });
         return skipped;
-    }
-
-    private boolean releaseParked(String consumer, UUID messageId) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement update = connection.prepareStatement(RELEASE_PARKED)) {
-            update.setString(1, consumer);
-            update.setObject(2, messageId);
-            return update.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw new InboxStoreException("releasing " + messageId, e);
-        }
     }
 
     private Optional<UUID> lowestHeld(String consumer, String aggregateType, String aggregateId) {

@@ -29,6 +29,9 @@ import live.edupulse.inbox.api.InboxConsumer;
  * {@link InboxConsumer#apply} runs inside the step that applies its event, so the event's record
  * and its effects commit together or not at all.
  *
+ * <p>This class is the one owner of every change of an inbox row ({@code inbox_message},
+ * {@code inbox_aggregate}); the administration's listings only read.
+ *
  * <p>Order: the row of {@code inbox_aggregate} (consumer, aggregate) is locked before an event is
  * judged, so two threads or instances never apply one aggregate's events at once; an event is applied
  * only when its {@code aggregate_seq} is the last applied one plus one.
@@ -490,6 +493,28 @@ public class InboxStore {
             return delete.executeUpdate();
         } catch (SQLException e) {
             throw new InboxStoreException("deleting settled inbox messages", e);
+        }
+    }
+
+    static final String RELEASE_PARKED = """
+            UPDATE inbox_message SET status = 'retry', attempts = 0, next_attempt_at = now(), last_error = NULL
+             WHERE consumer = ? AND message_id = ? AND status = 'parked'
+            """;
+
+    /**
+     * Makes a parked event due again now, its attempts starting over.
+     *
+     * @return false when it is not parked
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public boolean releaseParked(String consumer, UUID messageId) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement(RELEASE_PARKED)) {
+            update.setString(1, consumer);
+            update.setObject(2, messageId);
+            return update.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new InboxStoreException("releasing " + messageId, e);
         }
     }
 

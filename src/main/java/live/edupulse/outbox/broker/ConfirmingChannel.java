@@ -57,7 +57,7 @@ final class ConfirmingChannel {
      * @throws IOException             the channel or its connection failed (or was already closed)
      * @throws MessageRefusedException the client could not encode this message: its own failure
      */
-    void publish(String exchange, OutboundMessage message, AMQP.BasicProperties properties)
+    void publish(String exchange, OutboundMessage message)
             throws IOException, MessageRefusedException {
         if (!isUsable()) {
             throw new IOException("channel is closed");
@@ -65,7 +65,7 @@ final class ConfirmingChannel {
         long deliveryTag = channel.getNextPublishSeqNo();
         tracker.expect(deliveryTag, message.messageId());
         try {
-            channel.basicPublish(exchange, message.routingKey(), true, properties, message.body());
+            channel.basicPublish(exchange, message.routingKey(), true, message.properties(), message.body());
         } catch (IOException e) {
             retire(deliveryTag);
             throw e;

@@ -1,6 +1,5 @@
 package live.edupulse.outbox.broker;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import java.io.IOException;
 import java.time.Duration;
@@ -11,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -48,18 +46,15 @@ public final class PublishingLane {
     private final ChannelOpener opener;
     private final String exchange;
     private final Duration confirmTimeout;
-    private final Function<OutboundMessage, AMQP.BasicProperties> properties;
     /** Why nothing may be published right now (the broker blocks publishers), or null. */
     private final Supplier<String> blockedReason;
 
     private ConfirmingChannel channel;
 
-    PublishingLane(ChannelOpener opener, String exchange, Duration confirmTimeout,
-                   Function<OutboundMessage, AMQP.BasicProperties> properties, Supplier<String> blockedReason) {
+    PublishingLane(ChannelOpener opener, String exchange, Duration confirmTimeout, Supplier<String> blockedReason) {
         this.opener = opener;
         this.exchange = exchange;
         this.confirmTimeout = confirmTimeout;
-        this.properties = properties;
         this.blockedReason = blockedReason;
     }
 
@@ -140,7 +135,7 @@ public final class PublishingLane {
             }
             pending.pollFirst();
             try {
-                publishing.publish(exchange, message, properties.apply(message));
+                publishing.publish(exchange, message);
             } catch (MessageRefusedException e) {
                 failed(message, new PublishOutcome.Refused(e.getMessage()));
                 settle(false);

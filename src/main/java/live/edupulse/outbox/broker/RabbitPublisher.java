@@ -1,6 +1,5 @@
 package live.edupulse.outbox.broker;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.BuiltinExchangeType;
@@ -13,14 +12,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
-import java.security.NoSuchAlgorithmException;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import javax.net.ssl.SSLContext;
-import live.edupulse.outbox.config.BrokerEndpoint;
 import live.edupulse.outbox.config.BrokerSettings;
 
 /**
@@ -134,8 +128,7 @@ public final class RabbitPublisher implements AutoCloseable {
      * its own confirm tracking. Lanes publish concurrently; one lane is used by one thread at a time.
      */
     public PublishingLane lane() {
-        return new PublishingLane(this::openChannel, settings.exchange(), settings.confirmTimeout(), this::properties,
-                () -> blockedReason);
+        return new PublishingLane(this::openChannel, settings.exchange(), settings.confirmTimeout(), () -> blockedReason);
     }
 
     private Channel openChannel() throws IOException {
@@ -148,10 +141,6 @@ public final class RabbitPublisher implements AutoCloseable {
             throw new IOException("the connection has no channel left");
         }
         return channel;
-    }
-
-    private AMQP.BasicProperties properties(OutboundMessage message) {
-        return AmqpProperties.of(message, settings.appId(), Map.of());
     }
 
     /**

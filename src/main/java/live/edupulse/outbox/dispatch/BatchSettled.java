@@ -13,7 +13,10 @@ import java.util.UUID;
  * @param unroutable       how many of those the broker returned
  * @param failedAttempts   events whose attempt failed (nack, or return under policy retry)
  * @param parked           events parked by this batch
+ * @param fencedOff        events whose settle changed nothing: their lease had expired and another
+ *                         dispatcher took them over (they may be delivered twice); when non-zero the
+ *                         settle does not say which rows it changed, so the other counts are 0
  */
 public record BatchSettled(long durationNanos, long confirmedAtNanos, List<UUID> delivered, int unroutable,
-                           int failedAttempts, int parked) {
+                           int failedAttempts, int parked, int fencedOff) {
 }

@@ -4,36 +4,59 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.rabbitmq.client.AMQP;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.Map;
 import live.edupulse.outbox.broker.OutboundMessage;
 
 /**
- * The message contract (DESIGN.md section 5, schema version 1): body
- * {@code {"eventId","aggregateType","aggregateId","aggregateSeq","eventType","occurredAt","payload"}}
- * with the payload JSON embedded exactly as it was serialized at recording (never parsed again);
- * headers {@code aggregate_type}, {@code aggregate_id}, {@code aggregate_seq}, plus the stored
- * ones ({@code traceparent} when present). The broker adds {@code schema_version} and the properties.
+ * The message contract (docs/architecture.md, schema version {@value #SCHEMA_VERSION}), the one
+ * place that builds an outbox message, for dispatch and replay alike; the broker only carries it.
+ * <ul>
+ * <li>Body {@code {"eventId","aggregateType","aggregateId","aggregateSeq","eventType","occurredAt","payload"}},
+ * with the payload JSON embedded exactly as it was serialized at recording (never parsed again).</li>
+ * <li>Headers {@code aggregate_type}, {@code aggregate_id}, {@code aggregate_seq},
+ * {@code schema_version}, plus the stored ones ({@code traceparent} when present).</li>
+ * <li>Properties: message id = event id (the same on every attempt), type = event type = routing
+ * key, {@code application/json} in UTF-8, persistent, timestamp = when the event occurred, the
+ * configured app id.</li>
+ * </ul>
  */
 public final class MessageEnvelope {
+
+    /** The version of the message contract (body and headers), sent in {@code schema_version}. */
+    public static final int SCHEMA_VERSION = 1;
 
     static final DateTimeFormatter OCCURRED_AT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
             .withZone(ZoneOffset.UTC);
 
     private static final JsonFactory JSON = new JsonFactory();
+    private static final int PERSISTENT = 2;
 
     private MessageEnvelope() {
     }
 
-    public static OutboundMessage of(ClaimedEvent event) {
-        return new OutboundMessage(event.id().toString(), event.eventType(), event.occurredAt(), headers(event),
-                body(event), event.aggregateType() + '\u0000' + event.aggregateId(), event.attempts() > 0);
+    /** The complete message of {@code event}, stamped with {@code appId}. */
+    public static OutboundMessage of(ClaimedEvent event, String appId) {
+        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+                .messageId(event.id().toString())
+                .type(event.eventType())
+                .contentType("application/json")
+                .contentEncoding("utf-8")
+                .deliveryMode(PERSISTENT)
+                .timestamp(Date.from(event.occurredAt()))
+                .appId(appId)
+                .headers(headers(event))
+                .build();
+        return new OutboundMessage(event.eventType(), properties, body(event),
+                event.aggregateType() + '\u0000' + event.aggregateId(), event.attempts() > 0);
     }
 
     static byte[] body(ClaimedEvent event) {
@@ -65,6 +88,7 @@ public final class MessageEnvelope {
         headers.put("aggregate_type", event.aggregateType());
         headers.put("aggregate_id", event.aggregateId());
         headers.put("aggregate_seq", event.aggregateSeq());
+        headers.put("schema_version", SCHEMA_VERSION);
         return headers;
     }
 

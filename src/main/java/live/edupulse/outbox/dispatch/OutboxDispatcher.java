@@ -97,6 +97,8 @@ public class OutboxDispatcher {
     private final Object idle = new Object();
 
     private DispatchSettings settings;
+    /** The AMQP app id every message carries. */
+    private String appId;
     private SettlementPlanner planner;
     private RabbitPublisher publisher;
     /** Where the next claim starts its walk over aggregates (shared by the lanes: they spread out). */
@@ -112,6 +114,7 @@ public class OutboxDispatcher {
     void start() {
         OutboxSettings all = configuration.settings();
         settings = all.dispatch();
+        appId = all.broker().appId();
         aggregatesPerClaim = settings.batchSize();
         RetryPolicy retryPolicy = new RetryPolicy(settings.backoffInitial(), settings.backoffMax(),
                 settings.maxAttempts(), () -> ThreadLocalRandom.current().nextDouble());
@@ -274,7 +277,7 @@ public class OutboxDispatcher {
         lane.batchDeadline = started + lease;
         List<OutboundMessage> messages = new ArrayList<>(claim.events().size());
         for (ClaimedEvent event : claim.events()) {
-            messages.add(MessageEnvelope.of(event));
+            messages.add(MessageEnvelope.of(event, appId));
         }
         lane.publishing = true;
         try {
@@ -288,8 +291,10 @@ public class OutboxDispatcher {
     }
 
     private void announce(Settlement settlement, SettleResult result, long started, long confirmedAt) {
-        if (result.fencedOff() > 0) {
-            return; // some rows were taken over: the settlement does not say which, so report nothing
+        if (result.fencedOff() > 0) { // some rows were taken over: the settle does not say which
+            batchSettled.fire(new BatchSettled(System.nanoTime() - started, confirmedAt, List.of(), 0, 0, 0,
+                    result.fencedOff()));
+            return;
         }
         List<UUID> delivered = new ArrayList<>(settlement.dispatched().size());
         int unroutable = 0;
@@ -301,7 +306,7 @@ public class OutboxDispatcher {
         }
         int parked = (int) result.failed().stream().filter(SettleResult.FailedEvent::parked).count();
         batchSettled.fire(new BatchSettled(System.nanoTime() - started, confirmedAt, delivered, unroutable,
-                result.failed().size(), parked));
+                result.failed().size(), parked, 0));
     }
 
     /** The broker connection as the dispatcher sees it. */

@@ -19,8 +19,13 @@ import javax.sql.DataSource;
 import live.edupulse.outbox.config.OutboxConfiguration;
 
 /**
- * The dispatcher's two database steps, each one short transaction of its own
- * ({@code REQUIRES_NEW}); no transaction is ever open while the broker is waited on.
+ * The one owner of every change of an outbox row's state after its insert: the dispatcher's claim
+ * and settle, the operator's retry, retry-all, discard and pause, and retention's delete. Nothing
+ * else in the application writes {@code outbox_event} or {@code outbox_control.paused}; read-only
+ * queries (listings, counts) live with the admin API in {@code ops}.
+ *
+ * <p>The dispatcher's steps are each one short transaction of its own ({@code REQUIRES_NEW}); no
+ * transaction is ever open while the broker is waited on.
  *
  * <p><b>Claim.</b> One statement walks the aggregates that have pending events (a loose index scan
  * over the partial pending index, starting after a round-robin cursor), which lands on each
@@ -45,7 +50,17 @@ import live.edupulse.outbox.config.OutboxConfiguration;
  * id <em>and</em> lease token, so a dispatcher whose lease expired and was taken over changes
  * nothing.
  *
- * <p>Times (lease expiry, next attempt) are computed with the database's clock only.
+ * <p><b>Operator commands.</b> Each is one statement committed on its own (call them outside a
+ * transaction), bounded by {@code outbox.admin.query-timeout}; they touch parked events and the
+ * pause flag only, never a leased or dispatched row, so they cannot race a dispatcher into a
+ * duplicate. Callers log who asked and nudge the dispatcher.
+ *
+ * <p><b>Retention.</b> Deletes old dispatched rows in chunks, skipping rows another transaction
+ * holds; pending, parked and discarded rows are never deleted.
+ *
+ * <p>Times (lease expiry, next attempt) are computed with the database's clock only. Every method
+ * reports a database failure as an {@link OutboxStoreException} whose cause is the
+ * {@link SQLException}.
  */
 @ApplicationScoped
 public class OutboxStore {
@@ -159,15 +174,6 @@ public class OutboxStore {
 
     @Inject
     OutboxConfiguration configuration;
-
-    /**
-     * Leases up to {@code batchSize} eligible events of at most {@code batchSize} aggregates,
-     * visiting aggregates after {@code cursor} (exclusive) in key order.
-     */
-    @Transactional(Transactional.TxType.REQUIRES_NEW)
-    public Claim claim(UUID owner, AggregateKey cursor, int batchSize, Duration lease) {
-        return claim(owner, cursor, batchSize, batchSize, lease);
-    }
 
     /**
      * Leases up to {@code batchSize} eligible events of at most {@code aggregates} aggregates,
@@ -335,6 +341,140 @@ public class OutboxStore {
             update.setArray(1, array(connection, "uuid", settlement.released().toArray(UUID[]::new)));
             update.setObject(2, settlement.token());
             return update.executeUpdate();
+        }
+    }
+
+    /** The statement of {@link #retry}; public so that the admin API's plan test can explain it. */
+    public static final String RETRY_SQL = """
+            UPDATE outbox_event
+               SET parked_at = NULL, attempts = 0, next_attempt_at = NULL
+             WHERE id = ? AND parked_at IS NOT NULL AND dispatched_at IS NULL""";
+
+    /** The statement of {@link #discard}; public so that the admin API's plan test can explain it. */
+    public static final String DISCARD_SQL = """
+            UPDATE outbox_event
+               SET dispatched_at = clock_timestamp(), discarded_at = clock_timestamp(), discard_reason = ?,
+                   discarded_by = ?, lease_owner = NULL, lease_token = NULL, lease_until = NULL
+             WHERE id = ? AND parked_at IS NOT NULL AND dispatched_at IS NULL""";
+
+    static final String PAUSE_SQL = """
+            UPDATE outbox_control SET paused = ?, changed_by = ?, changed_at = clock_timestamp()
+             WHERE id = 1 AND paused <> ?""";
+
+    /** Deletes a chunk and moves the retention horizon (see V9) to the latest deleted dispatch; returns the count. */
+    static final String DELETE_DISPATCHED_SQL = """
+            WITH deleted AS (
+                DELETE FROM outbox_event
+                 WHERE id IN (SELECT id FROM outbox_event
+                               WHERE dispatched_at < now() - make_interval(secs => ?) AND discarded_at IS NULL
+                               LIMIT ? FOR UPDATE SKIP LOCKED)
+                RETURNING dispatched_at),
+            horizon AS (
+                UPDATE outbox_control SET retention_horizon = greatest(retention_horizon,
+                                                                       (SELECT max(dispatched_at) FROM deleted))
+                 WHERE id = 1 AND EXISTS (SELECT 1 FROM deleted))
+            SELECT count(*) FROM deleted
+            """;
+
+    /**
+     * Releases a parked event for another attempt: the park and the attempt count are cleared, so
+     * the event (and behind it the rest of its aggregate, in order) goes out with the next drain.
+     *
+     * @return whether the event was parked (and now is not)
+     */
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
+    public boolean retry(UUID eventId) {
+        return operatorUpdate("retry", RETRY_SQL, eventId) == 1;
+    }
+
+    /**
+     * Releases every parked event that matches the non-null filters, as {@link #retry} does one.
+     *
+     * @return how many were released
+     */
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
+    public int retryAll(String aggregateType, String aggregateId, String eventType) {
+        List<Object> parameters = new ArrayList<>(3);
+        for (String value : new String[] {aggregateType, aggregateId, eventType}) {
+            if (value != null) {
+                parameters.add(value);
+            }
+        }
+        return operatorUpdate("retry-all", retryAllSql(aggregateType, aggregateId, eventType), parameters.toArray());
+    }
+
+    /**
+     * The statement of {@link #retryAll}: its parameters are the non-null arguments, in order. It
+     * reads the parked events' partial index. Public so that the admin API's plan test can explain it.
+     */
+    public static String retryAllSql(String aggregateType, String aggregateId, String eventType) {
+        StringBuilder sql = new StringBuilder("""
+                UPDATE outbox_event SET parked_at = NULL, attempts = 0, next_attempt_at = NULL
+                 WHERE parked_at IS NOT NULL AND dispatched_at IS NULL""");
+        if (aggregateType != null) {
+            sql.append(" AND aggregate_type = ?");
+        }
+        if (aggregateId != null) {
+            sql.append(" AND aggregate_id = ?");
+        }
+        if (eventType != null) {
+            sql.append(" AND event_type = ?");
+        }
+        return sql.toString();
+    }
+
+    /**
+     * Discards a parked event: it will never be published, and its aggregate's later events are
+     * released. The reason and the operator are kept on the row.
+     *
+     * @return whether the event was parked (and is now discarded)
+     */
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
+    public boolean discard(UUID eventId, String reason, String operator) {
+        return operatorUpdate("discard", DISCARD_SQL, reason, operator, eventId) == 1;
+    }
+
+    /**
+     * Pauses (or resumes) dispatch on every instance: while paused, every claim takes nothing.
+     *
+     * @return whether the state changed
+     */
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
+    public boolean setPaused(boolean paused, String operator) {
+        return operatorUpdate(paused ? "pause" : "resume", PAUSE_SQL, paused, operator, paused) == 1;
+    }
+
+    /**
+     * Deletes at most {@code chunkSize} rows dispatched (not discarded) more than {@code olderThan}
+     * ago, in a short transaction of its own, and moves the retention horizon that replay reads.
+     *
+     * @return rows deleted
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public int deleteDispatched(Duration olderThan, int chunkSize) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement delete = connection.prepareStatement(DELETE_DISPATCHED_SQL)) {
+            delete.setDouble(1, olderThan.toMillis() / 1000.0);
+            delete.setInt(2, chunkSize);
+            try (ResultSet count = delete.executeQuery()) {
+                count.next();
+                return count.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new OutboxStoreException("retention delete failed: " + e.getMessage(), e);
+        }
+    }
+
+    private int operatorUpdate(String what, String sql, Object... parameters) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement(sql)) {
+            update.setQueryTimeout(configuration.settings().admin().queryTimeoutSeconds());
+            for (int i = 0; i < parameters.length; i++) {
+                update.setObject(i + 1, parameters[i]);
+            }
+            return update.executeUpdate();
+        } catch (SQLException e) {
+            throw new OutboxStoreException(what + " failed: " + e.getMessage(), e);
         }
     }
 

@@ -1,6 +1,9 @@
 package live.edupulse.outbox.dispatch;
 
-/** The database refused or could not run a claim or settle; its transaction rolled back. */
+/**
+ * The database refused or could not run one of the {@link OutboxStore}'s statements; its
+ * transaction rolled back. The cause is the database's {@link java.sql.SQLException}.
+ */
 public class OutboxStoreException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

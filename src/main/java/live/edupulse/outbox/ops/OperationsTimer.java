@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import live.edupulse.outbox.config.OutboxConfiguration;
 import live.edupulse.outbox.config.RetentionSettings;
+import live.edupulse.outbox.dispatch.OutboxStore;
 
 /**
  * Housekeeping ticks: the backlog count every 5 seconds (kept for the last hour's charts too), retention every 10 seconds (chunks of
@@ -37,7 +38,7 @@ public class OperationsTimer {
     OutboxMetrics metrics;
 
     @Inject
-    RetentionStore retention;
+    OutboxStore store;
 
     @Inject
     OutboxHistory history;
@@ -70,7 +71,7 @@ public class OperationsTimer {
             long started = System.nanoTime();
             int deleted;
             do {
-                deleted = retention.deleteChunk(settings.dispatchedAge(), settings.chunkSize());
+                deleted = store.deleteDispatched(settings.dispatchedAge(), settings.chunkSize());
             } while (deleted == settings.chunkSize() && System.nanoTime() - started < RETENTION_BUDGET_NANOS);
             retentionFailure = null;
         } catch (RuntimeException e) {

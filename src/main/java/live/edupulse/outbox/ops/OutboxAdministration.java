@@ -13,17 +13,21 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import live.edupulse.outbox.config.OutboxConfiguration;
 import live.edupulse.outbox.dispatch.OutboxDispatcher;
+import live.edupulse.outbox.dispatch.OutboxStore;
+import live.edupulse.outbox.dispatch.OutboxStoreException;
 
 /**
  * What an on-call engineer does without SQL: read the backlog, retry or discard parked events,
- * pause and resume dispatch for every instance. Each change is one statement committed on its own
- * (call these outside a transaction), logged with the operator's name, and followed by a nudge so
- * its effect is immediate. Every statement runs under {@code outbox.admin.query-timeout}; one the
- * database cancels for it is refused with a 503 problem.
+ * pause and resume dispatch for every instance. The reads are this class's own queries; each change
+ * is a thin command: {@link OutboxStore} (the one owner of a row's state) applies it, then it is
+ * logged with the operator's name and followed by a nudge so its effect is immediate. Every
+ * statement runs under {@code outbox.admin.query-timeout}; one the database cancels for it is
+ * refused with a 503 problem.
  */
 @ApplicationScoped
 @Transactional(Transactional.TxType.NOT_SUPPORTED)
@@ -40,7 +44,7 @@ public class OutboxAdministration {
     BacklogMonitor backlog;
 
     @Inject
-    ParkedEvents parkedEvents;
+    OutboxStore store;
 
     @Inject
     OutboxDispatcher dispatcher;
@@ -148,11 +152,12 @@ public class OutboxAdministration {
 
     /** @return whether the event was parked (and is now released for another attempt) */
     public boolean retry(UUID eventId, String operator) {
-        try {
-            return parkedEvents.retry(eventId, operator);
-        } catch (IllegalStateException e) {
-            throw e.getCause() instanceof SQLException sql ? failure("retry", sql) : e;
+        boolean released = command("retry", () -> store.retry(eventId));
+        if (released) {
+            LOG.info(() -> "Parked outbox event " + eventId + " released for retry by " + operator);
+            dispatcher.requestDrain();
         }
+        return released;
     }
 
     /**
@@ -161,44 +166,12 @@ public class OutboxAdministration {
      * @return how many were released
      */
     public int retryAll(String aggregateType, String aggregateId, String eventType, String operator) {
-        List<String> parameters = new ArrayList<>();
-        for (String value : new String[] {aggregateType, aggregateId, eventType}) {
-            if (value != null) {
-                parameters.add(value);
-            }
-        }
-        int released = update(retryAllSql(aggregateType, aggregateId, eventType), parameters.toArray());
+        int released = command("retry-all", () -> store.retryAll(aggregateType, aggregateId, eventType));
         LOG.info(() -> released + " parked outbox events released for retry by " + operator + " (aggregate type "
                 + aggregateType + ", aggregate " + aggregateId + ", event type " + eventType + ")");
         dispatcher.requestDrain();
         return released;
     }
-
-    /**
-     * The statement of {@link #retryAll}: its parameters are the non-null arguments, in order. It
-     * reads the parked events' partial index.
-     */
-    static String retryAllSql(String aggregateType, String aggregateId, String eventType) {
-        StringBuilder sql = new StringBuilder("""
-                UPDATE outbox_event SET parked_at = NULL, attempts = 0, next_attempt_at = NULL
-                 WHERE parked_at IS NOT NULL AND dispatched_at IS NULL""");
-        if (aggregateType != null) {
-            sql.append(" AND aggregate_type = ?");
-        }
-        if (aggregateId != null) {
-            sql.append(" AND aggregate_id = ?");
-        }
-        if (eventType != null) {
-            sql.append(" AND event_type = ?");
-        }
-        return sql.toString();
-    }
-
-    static final String DISCARD_SQL = """
-            UPDATE outbox_event
-               SET dispatched_at = clock_timestamp(), discarded_at = clock_timestamp(), discard_reason = ?,
-                   discarded_by = ?, lease_owner = NULL, lease_token = NULL, lease_until = NULL
-             WHERE id = ? AND parked_at IS NOT NULL AND dispatched_at IS NULL""";
 
     /**
      * Discards a parked event: it will never be published; its aggregate's later events are
@@ -207,7 +180,7 @@ public class OutboxAdministration {
      * @return whether the event was parked (and is now discarded)
      */
     public boolean discard(UUID eventId, String reason, String operator) {
-        boolean discarded = update(DISCARD_SQL, reason, operator, eventId) == 1;
+        boolean discarded = command("discard", () -> store.discard(eventId, reason, operator));
         if (discarded) {
             LOG.warning(() -> "Parked outbox event " + eventId + " discarded by " + operator + ": " + reason);
             dispatcher.requestDrain();
@@ -225,9 +198,7 @@ public class OutboxAdministration {
      * only. Returns whether the state changed.
      */
     public boolean setPaused(boolean paused, String operator, String reason) {
-        boolean changed = update("""
-                UPDATE outbox_control SET paused = ?, changed_by = ?, changed_at = clock_timestamp()
-                 WHERE id = 1 AND paused <> ?""", paused, operator, paused) == 1;
+        boolean changed = command(paused ? "pause" : "resume", () -> store.setPaused(paused, operator));
         if (changed) {
             LOG.warning(() -> "Outbox dispatch " + (paused ? "paused" : "resumed") + " for every instance by " + operator
                     + (reason == null || reason.isBlank() ? "" : ": " + reason));
@@ -262,15 +233,12 @@ public class OutboxAdministration {
         dispatcher.requestDrain();
     }
 
-    private int update(String sql, Object... parameters) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement update = prepare(connection, sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                update.setObject(i + 1, parameters[i]);
-            }
-            return update.executeUpdate();
-        } catch (SQLException e) {
-            throw failure("admin update", e);
+    /** Runs a store command, turning a database failure into the admin API's answer ({@link #failure}). */
+    private <T> T command(String what, Supplier<T> command) {
+        try {
+            return command.get();
+        } catch (OutboxStoreException e) {
+            throw e.getCause() instanceof SQLException sql ? failure(what, sql) : e;
         }
     }
 

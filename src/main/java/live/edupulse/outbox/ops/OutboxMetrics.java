@@ -41,6 +41,7 @@ public class OutboxMetrics {
     private Counter unroutable;
     private Counter failedAttempts;
     private Counter parked;
+    private Counter fencedOff;
     private Timer batchDuration;
     private Timer commitToConfirm;
 
@@ -54,6 +55,9 @@ public class OutboxMetrics {
         failedAttempts = Counter.builder("outbox.attempts.failed")
                 .description("Failed delivery attempts (nack, or return under policy retry)").register(registry);
         parked = Counter.builder("outbox.events.parked").description("Events parked after their last attempt").register(registry);
+        fencedOff = Counter.builder("outbox.events.fenced")
+                .description("Events this instance could not settle: their lease had expired and another dispatcher"
+                        + " took them over (they may be delivered twice)").register(registry);
         Gauge.builder("outbox.events.pending", backlog, b -> b.backlog().pending())
                 .description("Undispatched, unparked events (counted every 5 s)").register(registry);
         Gauge.builder("outbox.events.parked.current", backlog, b -> b.backlog().parked())
@@ -84,6 +88,7 @@ public class OutboxMetrics {
         unroutable.increment(batch.unroutable());
         failedAttempts.increment(batch.failedAttempts());
         parked.increment(batch.parked());
+        fencedOff.increment(batch.fencedOff());
         for (UUID id : batch.delivered()) {
             Long commit = committedAt.remove(id);
             if (commit != null) {

@@ -1,6 +1,5 @@
 package live.edupulse.outbox.replay;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import java.io.IOException;
@@ -9,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import live.edupulse.outbox.broker.AmqpProperties;
 import live.edupulse.outbox.broker.OutboundMessage;
 import live.edupulse.outbox.broker.RabbitConnections;
 import live.edupulse.outbox.config.BrokerSettings;
@@ -62,8 +60,8 @@ final class ReplayPublisher implements AutoCloseable {
      */
     void publish(List<OutboundMessage> messages) throws IOException, InterruptedException, QueueGoneException {
         for (OutboundMessage message : messages) {
-            AMQP.BasicProperties properties = AmqpProperties.of(message, settings.appId(), replayHeader);
-            channel.basicPublish("", queue, true, properties, message.body());
+            OutboundMessage replayed = message.withHeaders(replayHeader);
+            channel.basicPublish("", queue, true, replayed.properties(), replayed.body());
         }
         try {
             channel.waitForConfirmsOrDie(settings.confirmTimeout().toMillis());

@@ -158,7 +158,7 @@ public class Replays {
                     return;
                 }
                 List<OutboundMessage> messages = new ArrayList<>(events.size());
-                events.forEach(event -> messages.add(MessageEnvelope.of(event)));
+                events.forEach(event -> messages.add(MessageEnvelope.of(event, broker.appId())));
                 publisher.publish(messages);
                 cursor = ReplayStore.Cursor.of(events.get(events.size() - 1));
                 if (!store.advance(job.id(), owner, cursor, events.size(), lease())) {

@@ -107,10 +107,7 @@ final class TracedBatch implements BatchTrace {
                     .setAttribute(AGGREGATE_ID, String.valueOf(message.headers().get("aggregate_id")))
                     .startSpan();
             producers.put(message.messageId(), producer);
-            Map<String, Object> headers = new HashMap<>(message.headers());
-            headers.put("traceparent", Traceparents.format(producer.getSpanContext()));
-            traced.add(new OutboundMessage(message.messageId(), message.routingKey(), message.timestamp(), headers,
-                    message.body(), message.orderingKey(), message.failedBefore()));
+            traced.add(message.withHeaders(Map.of("traceparent", Traceparents.format(producer.getSpanContext()))));
         }
         return traced;
     }

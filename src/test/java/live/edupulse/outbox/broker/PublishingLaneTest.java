@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.AMQP;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +19,7 @@ class PublishingLaneTest {
 
     private final FakeBroker broker = new FakeBroker();
     private final PublishingLane lane = new PublishingLane(broker::openChannel, "edupulse.events", Duration.ofSeconds(5),
-            message -> new AMQP.BasicProperties.Builder().messageId(message.messageId()).build(), () -> null);
+            () -> null);
 
     @AfterEach
     void stopBroker() {
@@ -32,7 +31,8 @@ class PublishingLaneTest {
     }
 
     private static OutboundMessage message(String id, String key, String routingKey, int bodyBytes, boolean failedBefore) {
-        return new OutboundMessage(id, routingKey, Instant.EPOCH, Map.of(), new byte[bodyBytes], key, failedBefore);
+        return new OutboundMessage(routingKey, new AMQP.BasicProperties.Builder().messageId(id).build(), new byte[bodyBytes],
+                key, failedBefore);
     }
 
     private Map<String, PublishOutcome> publish(OutboundMessage... messages) {

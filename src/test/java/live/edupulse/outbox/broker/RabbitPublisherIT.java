@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
+import com.rabbitmq.client.AMQP;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,8 +24,9 @@ class RabbitPublisherIT {
             TestServices.brokerUser(), TestServices.brokerPassword(), "edupulse.events", true, UnroutablePolicy.ACCEPT, Duration.ofSeconds(5), Duration.ofSeconds(5), "edupulse");
 
     private static OutboundMessage message(String routingKey, String aggregateId) {
-        return new OutboundMessage(UUID.randomUUID().toString(), routingKey, Instant.now(),
-                Map.of("aggregate_id", aggregateId), "{}".getBytes(StandardCharsets.UTF_8), aggregateId, false);
+        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().messageId(UUID.randomUUID().toString())
+                .headers(Map.of("aggregate_id", aggregateId)).build();
+        return new OutboundMessage(routingKey, properties, "{}".getBytes(StandardCharsets.UTF_8), aggregateId, false);
     }
 
     @Test

@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.AMQP;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import live.edupulse.outbox.broker.OutboundMessage;
 import org.junit.jupiter.api.Test;
@@ -23,7 +26,7 @@ class MessageEnvelopeTest {
     @Test
     void bodyCarriesTheContractFieldsAndThePayloadAsRecorded() throws Exception {
         String payload = "{\"title\":\"Fractions \\u0000 \u00e9\",\"b\":1,\"a\":[2,1]}";
-        OutboundMessage message = MessageEnvelope.of(event(payload, "{}", Instant.parse("2026-11-26T10:15:30.123456Z")));
+        OutboundMessage message = MessageEnvelope.of(event(payload, "{}", Instant.parse("2026-11-26T10:15:30.123456Z")), "edupulse");
 
         String body = new String(message.body(), StandardCharsets.UTF_8);
         JsonNode json = JSON.readTree(body);
@@ -46,17 +49,36 @@ class MessageEnvelopeTest {
     }
 
     @Test
-    void messageIdentityRoutingAndHeaders() {
+    void messageIdentityRoutingHeadersAndProperties() {
         OutboundMessage message = MessageEnvelope.of(event("{}",
-                "{\"traceparent\":\"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\"}", Instant.EPOCH));
+                "{\"traceparent\":\"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\"}", Instant.EPOCH), "edupulse-test");
         assertEquals(ID.toString(), message.messageId());
         assertEquals("learning_pulse.created", message.routingKey());
-        assertEquals(Instant.EPOCH, message.timestamp());
         assertEquals("learning_pulse", message.headers().get("aggregate_type"));
         assertEquals("p-1", message.headers().get("aggregate_id"));
         assertEquals(7L, message.headers().get("aggregate_seq"));
+        assertEquals(MessageEnvelope.SCHEMA_VERSION, message.headers().get("schema_version"));
         assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", message.headers().get("traceparent"));
-        assertEquals(4, message.headers().size());
+        assertEquals(5, message.headers().size());
+        AMQP.BasicProperties properties = message.properties();
+        assertEquals(ID.toString(), properties.getMessageId());
+        assertEquals("learning_pulse.created", properties.getType());
+        assertEquals("application/json", properties.getContentType());
+        assertEquals("utf-8", properties.getContentEncoding());
+        assertEquals(2, properties.getDeliveryMode(), "persistent");
+        assertEquals(Date.from(Instant.EPOCH), properties.getTimestamp());
+        assertEquals("edupulse-test", properties.getAppId());
+    }
+
+    @Test
+    void addedHeadersKeepTheRestOfTheMessage() {
+        OutboundMessage message = MessageEnvelope.of(event("{}", "{}", Instant.EPOCH), "edupulse");
+        OutboundMessage replayed = message.withHeaders(Map.of("x-edupulse-replay", "job-1"));
+        assertEquals("job-1", replayed.headers().get("x-edupulse-replay"));
+        assertEquals(message.headers().size() + 1, replayed.headers().size());
+        assertEquals(message.messageId(), replayed.messageId());
+        assertEquals("edupulse", replayed.properties().getAppId());
+        assertEquals(null, message.headers().get("x-edupulse-replay"), "the original is unchanged");
     }
 
     private static <T> List<T> iterableToList(java.util.Iterator<T> iterator) {

@@ -1,24 +1,33 @@
 package live.edupulse.outbox.faults;
 
+import static java.time.Duration.ofMillis;
+import static java.time.Duration.ofSeconds;
 import static live.edupulse.outbox.faults.FaultRig.assertNothingLost;
 import static live.edupulse.outbox.faults.FaultRig.burst;
 import static live.edupulse.outbox.faults.FaultRig.unique;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import live.edupulse.outbox.testing.EventLedger;
@@ -27,6 +36,7 @@ import live.edupulse.outbox.testing.OutboxTable;
 import live.edupulse.outbox.testing.ServerInstance;
 import live.edupulse.outbox.testing.TcpProxy;
 import live.edupulse.outbox.testing.TestServices;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -173,9 +183,9 @@ class TwoInstancesIT {
                 }
             }
             assertNothingLost("stale-lease-holder", table, ledger, leasedDuringFault, fired, started);
-            String logOfA = Files.readString(a.serverLog());
-            assertTrue(logOfA.contains("were not settled: their lease expired and another dispatcher took them over"),
-                    "A's late settle was fenced off by the lease token");
+            // A's late settle lands once its database is back, and is fenced off by the lease token.
+            await("A's late settle fenced off (outbox_events_fenced_total on A)").atMost(LEASE.multipliedBy(2))
+                    .pollInterval(ofMillis(200)).until(() -> fencedOff(a) > 0);
         }
     }
 
@@ -187,29 +197,50 @@ class TwoInstancesIT {
      * back), nudge A into claiming again.
      */
     private StuckLeases stallDatabaseOfAWhileItHoldsLeases(OutboxTable table, String owner, String type,
-                                                           String routingKey) throws Exception {
-        int extra = 0;
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        long nextTopUp = System.nanoTime();
-        while (System.nanoTime() < deadline) {
-            if (!table.leasedBy(owner).isEmpty()) {
-                databaseOfA.stall();
-                // a release already past the proxy lands within milliseconds; after that A's leases cannot change
-                Set<String> held = table.leasedBy(owner);
-                Thread.sleep(300);
-                if (!held.isEmpty() && table.leasedBy(owner).equals(held)) {
-                    System.out.printf("STALE LEASE: A stuck holding %d leases, its database stalled%n", held.size());
-                    return new StuckLeases(held, extra);
+                                                           String routingKey) {
+        AtomicInteger extra = new AtomicInteger();
+        AtomicLong nextTopUp = new AtomicLong(System.nanoTime());
+        AtomicReference<Set<String>> stuck = new AtomicReference<>();
+        try {
+            await().atMost(ofSeconds(90)).pollInterval(ofMillis(20)).until(() -> {
+                if (!table.leasedBy(owner).isEmpty()) {
+                    stuck.set(stallDatabaseOfA(table, owner));
+                    return stuck.get() != null;
                 }
-                databaseOfA.resume();
-            } else if (System.nanoTime() > nextTopUp) {
-                burst(a.base(), type, type + "-a" + extra, routingKey, 50, 10);
-                extra += 50;
-                nextTopUp = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-            }
-            Thread.sleep(20);
+                if (System.nanoTime() > nextTopUp.get()) {
+                    burst(a.base(), type, type + "-a" + extra.get(), routingKey, 50, 10);
+                    extra.addAndGet(50);
+                    nextTopUp.set(System.nanoTime() + Duration.ofSeconds(2).toNanos());
+                }
+                return false;
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("instance A never held leases while its broker was stalled (events committed on A: "
+                    + extra.get() + ")", e);
         }
-        throw new AssertionError("instance A never held leases while its broker was stalled (events committed on A: " + extra + ")");
+        System.out.printf("STALE LEASE: A stuck holding %d leases, its database stalled%n", stuck.get().size());
+        return new StuckLeases(stuck.get(), extra.get());
+    }
+
+    /**
+     * Stalls A's database and returns the leases A holds, once they have stayed the same for 300 ms
+     * (a release already past the proxy lands within milliseconds; after that A's leases cannot
+     * change); when A holds none, or they keep changing, resumes the database and returns null.
+     */
+    private Set<String> stallDatabaseOfA(OutboxTable table, String owner) throws SQLException {
+        databaseOfA.stall();
+        Set<String> held = table.leasedBy(owner);
+        if (!held.isEmpty()) {
+            try {
+                await().during(ofMillis(300)).atMost(ofSeconds(1)).pollInterval(ofMillis(50))
+                        .until(() -> table.leasedBy(owner).equals(held));
+                return held;
+            } catch (ConditionTimeoutException e) {
+                // A released or claimed in the meantime: try again with its next claim
+            }
+        }
+        databaseOfA.resume();
+        return null;
     }
 
     /** What A holds when its database stalls, and how many events were fired to get it there. */
@@ -220,14 +251,9 @@ class TwoInstancesIT {
      * Waits until none of the rows A is stuck with is leased by A any more: their lease expired and
      * B claimed them (or has already delivered them). Only then is A's settle a late one.
      */
-    private static void awaitTakenOver(OutboxTable table, String owner, Set<String> held) throws Exception {
-        long deadline = System.nanoTime() + LEASE.multipliedBy(6).toNanos();
-        while (!java.util.Collections.disjoint(table.leasedBy(owner), held)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("B never took over the rows A held past its lease");
-            }
-            Thread.sleep(100);
-        }
+    private static void awaitTakenOver(OutboxTable table, String owner, Set<String> held) {
+        await("B takes over the rows A held past its lease").atMost(LEASE.multipliedBy(6)).pollInterval(ofMillis(100))
+                .until(() -> Collections.disjoint(table.leasedBy(owner), held));
     }
 
     /**
@@ -235,16 +261,25 @@ class TwoInstancesIT {
      * up to twice the lease: a confirm timeout is logged when it happens, a fenced settle only when
      * the late lane settles, which may be after both copies of its messages arrived.
      */
-    private List<String> dispatchFaultsLogged(long offsetOfA, long offsetOfB) throws Exception {
-        long deadline = System.nanoTime() + LEASE.multipliedBy(2).toNanos();
-        while (true) {
+    private List<String> dispatchFaultsLogged(long offsetOfA, long offsetOfB) {
+        Callable<List<String>> logged = () -> {
             List<String> faults = new ArrayList<>(dispatchFaultsLogged(a, offsetOfA));
             faults.addAll(dispatchFaultsLogged(b, offsetOfB));
-            if (!faults.isEmpty() || System.nanoTime() > deadline) {
-                return faults;
-            }
-            Thread.sleep(200);
+            return faults;
+        };
+        try {
+            return await().atMost(LEASE.multipliedBy(2)).pollInterval(ofMillis(200)).until(logged, f -> !f.isEmpty());
+        } catch (ConditionTimeoutException e) {
+            return List.of();
         }
+    }
+
+    /** The instance's {@code outbox_events_fenced_total}: events whose settle was fenced off. */
+    private static double fencedOff(ServerInstance instance) {
+        return new Http(instance.base()).get("metrics").body().lines()
+                .filter(line -> line.startsWith("outbox_events_fenced_total "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim()))
+                .findFirst().orElse(0);
     }
 
     /** The dispatcher's lines about a broker-wide failure, a fenced settle or an overrun drain, from {@code offset} on. */

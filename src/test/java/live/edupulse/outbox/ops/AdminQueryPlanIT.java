@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import live.edupulse.outbox.ops.OutboxAdministration.Filter;
 import live.edupulse.outbox.ops.OutboxAdministration.Status;
+import live.edupulse.outbox.dispatch.OutboxStore;
 import live.edupulse.outbox.testing.Database;
 import live.edupulse.outbox.testing.Deployments;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -101,10 +102,10 @@ class AdminQueryPlanIT {
             listings.add(EventListing.of(new Filter(status, TYPE, null, "test.plan.3", 60L, 0, 200, 1_000_000L)));
         }
         // the last hour's counts: theLastHoursCountsHaveAnIndexForTheirRange
-        listings.add(new EventListing(OutboxAdministration.retryAllSql(TYPE, "agg-7", null), List.of(TYPE, "agg-7")));
-        listings.add(new EventListing(OutboxAdministration.retryAllSql(null, null, "test.plan.3"), List.of("test.plan.3")));
-        listings.add(new EventListing(ParkedEvents.RETRY_SQL, List.of(UUID.randomUUID())));
-        listings.add(new EventListing(OutboxAdministration.DISCARD_SQL, List.of("reason", "tester", UUID.randomUUID())));
+        listings.add(new EventListing(OutboxStore.retryAllSql(TYPE, "agg-7", null), List.of(TYPE, "agg-7")));
+        listings.add(new EventListing(OutboxStore.retryAllSql(null, null, "test.plan.3"), List.of("test.plan.3")));
+        listings.add(new EventListing(OutboxStore.RETRY_SQL, List.of(UUID.randomUUID())));
+        listings.add(new EventListing(OutboxStore.DISCARD_SQL, List.of("reason", "tester", UUID.randomUUID())));
         try (Connection connection = Database.connect()) {
             for (EventListing listing : listings) {
                 String plan = explain(connection, listing);

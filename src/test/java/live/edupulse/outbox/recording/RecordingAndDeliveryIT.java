@@ -1,4 +1,4 @@
-package live.edupulse.outbox.it;
+package live.edupulse.outbox.recording;
 
 import static java.time.Duration.ofSeconds;
 import static live.edupulse.outbox.testing.BrokerProbe.ofAggregate;
@@ -26,7 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import live.edupulse.outbox.api.EventRecordingException;
-import live.edupulse.outbox.recording.OutboxEvent;
 import live.edupulse.outbox.testing.BrokerProbe;
 import live.edupulse.outbox.testing.BrokerProbe.Delivery;
 import live.edupulse.outbox.testing.Deployments;

@@ -1,4 +1,4 @@
-package live.edupulse.outbox.it;
+package live.edupulse.outbox.dispatch;
 
 import static java.time.Duration.ofSeconds;
 import static live.edupulse.outbox.testing.BrokerProbe.ofAggregate;
@@ -11,7 +11,7 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import live.edupulse.outbox.ops.ParkedEvents;
+import live.edupulse.outbox.ops.OutboxAdministration;
 import live.edupulse.outbox.recording.OutboxEvent;
 import live.edupulse.outbox.testing.BrokerProbe;
 import live.edupulse.outbox.testing.Deployments;
@@ -49,7 +49,7 @@ class PoisonIsolationIT {
     OutboxRows rows;
 
     @Inject
-    ParkedEvents parkedEvents;
+    OutboxAdministration administration;
 
     @Test
     void parkedEventHoldsBackOnlyItsAggregateUntilAnOperatorRetriesIt() throws Exception {
@@ -77,7 +77,7 @@ class PoisonIsolationIT {
 
             // The operator binds a queue for the poison's routing key, then retries the event.
             try (BrokerProbe fixed = new BrokerProbe(poison, flowing)) {
-                assertTrue(parkedEvents.retry(held.get(0).id(), "test-operator"));
+                assertTrue(administration.retry(held.get(0).id(), "test-operator"));
                 List<BrokerProbe.Delivery> drained = fixed.collect(ofAggregate(poisoned), 5, ofSeconds(30));
                 assertEquals(List.of(1L, 2L, 3L, 4L, 5L), drained.stream().map(d -> d.header("aggregate_seq")).toList());
             }

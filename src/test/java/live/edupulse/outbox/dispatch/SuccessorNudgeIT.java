@@ -1,4 +1,4 @@
-package live.edupulse.outbox.it;
+package live.edupulse.outbox.dispatch;
 
 import static java.time.Duration.ofSeconds;
 import static live.edupulse.outbox.testing.TestEvent.uniqueType;

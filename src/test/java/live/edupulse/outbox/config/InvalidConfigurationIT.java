@@ -1,4 +1,4 @@
-package live.edupulse.outbox.it;
+package live.edupulse.outbox.config;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,4 +1,4 @@
-package live.edupulse.outbox.it;
+package live.edupulse.outbox.dispatch;
 
 import static live.edupulse.outbox.testing.TestEvent.uniqueType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,12 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import live.edupulse.outbox.dispatch.AggregateKey;
-import live.edupulse.outbox.dispatch.Claim;
-import live.edupulse.outbox.dispatch.ClaimedEvent;
-import live.edupulse.outbox.dispatch.OutboxStore;
-import live.edupulse.outbox.dispatch.SettleResult;
-import live.edupulse.outbox.dispatch.Settlement;
 import live.edupulse.outbox.recording.OutboxEvent;
 import live.edupulse.outbox.testing.Deployments;
 import live.edupulse.outbox.testing.EventFiringService;
@@ -59,13 +53,13 @@ class LeaseFencingIT {
         String type = uniqueType("claim");
         service.fire(event(a, type), event(a, type), event(b, type));
 
-        Claim claimed = store.claim(UUID.randomUUID(), AggregateKey.START, EVERYTHING, LEASE);
+        Claim claimed = store.claim(UUID.randomUUID(), AggregateKey.START, EVERYTHING, EVERYTHING, LEASE);
         List<ClaimedEvent> first = ours(claimed, a, b);
         assertEquals(List.of(a + "#1", a + "#2", b + "#1").stream().sorted().toList(),
                 first.stream().map(e -> e.aggregateId() + "#" + e.aggregateSeq()).sorted().toList());
 
         service.fire(event(a, type));
-        Claim secondClaim = store.claim(UUID.randomUUID(), AggregateKey.START, EVERYTHING, LEASE);
+        Claim secondClaim = store.claim(UUID.randomUUID(), AggregateKey.START, EVERYTHING, EVERYTHING, LEASE);
         List<ClaimedEvent> second = ours(secondClaim, a, b);
         // give back whatever the two claims leased (other tests' rows too) before asserting
         release(claimed);
@@ -108,7 +102,7 @@ class LeaseFencingIT {
 
     /** Claims everything eligible, keeps this test's events and gives the others back at once. */
     private Claim claimOurs(String aggregateId) {
-        Claim claim = store.claim(UUID.randomUUID(), AggregateKey.START, EVERYTHING, LEASE);
+        Claim claim = store.claim(UUID.randomUUID(), AggregateKey.START, EVERYTHING, EVERYTHING, LEASE);
         List<ClaimedEvent> ours = ours(claim, aggregateId);
         release(new Claim(claim.token(), claim.events().stream().filter(e -> !ours.contains(e)).toList()));
         return new Claim(claim.token(), ours);

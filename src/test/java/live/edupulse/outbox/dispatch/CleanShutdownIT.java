@@ -1,4 +1,4 @@
-package live.edupulse.outbox.it;
+package live.edupulse.outbox.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
