@@ -15,7 +15,7 @@ import java.util.Map;
 import live.edupulse.outbox.broker.OutboundMessage;
 
 /**
- * The message contract (docs/architecture.md, "Message contract", schema version 1): body
+ * The message contract (DESIGN.md section 5, schema version 1): body
  * {@code {"eventId","aggregateType","aggregateId","aggregateSeq","eventType","occurredAt","payload"}}
  * with the payload JSON embedded exactly as it was serialized at recording (never parsed again);
  * headers {@code aggregate_type}, {@code aggregate_id}, {@code aggregate_seq}, plus the stored
