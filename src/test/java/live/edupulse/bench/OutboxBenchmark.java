@@ -219,7 +219,7 @@ class OutboxBenchmark {
      * Every run starts from the same state: the dead rows an earlier run (or test suite) left in
      * the outbox vacuumed away, as autovacuum keeps a table in steady use. Right after a drain of a
      * million rows, before autovacuum has passed, claims step over their dead index entries and
-     * latency is several times higher (see the README). The {@code ANALYZE} of an almost empty
+     * latency is several times higher (see docs/benchmarks.md). The {@code ANALYZE} of an almost empty
      * table is harmless since the claim's plan no longer depends on statistics ({@code ClaimPlanIT}).
      */
     private static void vacuum() throws Exception {

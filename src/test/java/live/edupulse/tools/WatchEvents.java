@@ -12,7 +12,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Prints every message published to the outbox exchange, one line each, until Ctrl-C: a
- * temporary queue bound with {@code #}. For the README walkthrough and for local debugging.
+ * temporary queue bound with {@code #}. For the walkthrough (docs/walkthrough.md) and for local debugging.
  *
  * <pre>mvn -q test-compile exec:java@watch-events [-Dwatch.uri=amqp://guest:guest@127.0.0.1:5672 -Dwatch.exchange=edupulse.events]</pre>
  */
