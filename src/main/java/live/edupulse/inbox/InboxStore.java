@@ -143,7 +143,7 @@ public class InboxStore {
             INSERT INTO inbox_message (consumer, message_id, aggregate_type, aggregate_id, aggregate_seq,
                                        event_type, occurred_at, payload, status, settled_at)
             SELECT ?, m.message_id::uuid, m.aggregate_type, m.aggregate_id, m.aggregate_seq, m.event_type,
-                   m.occurred_at::timestamptz, CASE WHEN m.status = 'held' THEN m.payload END, m.status,
+                   m.occurred_at::timestamptz, m.payload, m.status,
                    CASE WHEN m.status = 'held' THEN NULL ELSE clock_timestamp() END
               FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[])
                    AS m(message_id, aggregate_type, aggregate_id, aggregate_seq, event_type, occurred_at, payload, status)
@@ -292,8 +292,9 @@ public class InboxStore {
             seqs[i] = event.aggregateSeq();
             eventTypes[i] = event.eventType();
             occurred[i] = event.occurredAt().toString();
-            payloads[i] = event.payloadJson();
-            statuses[i] = switch (verdicts.get(event.eventId())) {
+            Verdict verdict = verdicts.get(event.eventId());
+            payloads[i] = verdict == Verdict.HELD ? event.payloadJson() : null; // only a held event is read again
+            statuses[i] = switch (verdict) {
                 case APPLIED -> "applied";
                 case DUPLICATE -> "duplicate";
                 case HELD -> "held";
