@@ -20,8 +20,8 @@ import org.flywaydb.core.api.output.MigrateResult;
 
 /**
  * Applies the versioned SQL migrations of every module while the application deploys, outside any
- * JTA transaction, before anything else starts (the outbox's, the inbox's and the learning module's
- * beans are {@code @DependsOn("SchemaMigration")}). Each module keeps its migrations in its own
+ * JTA transaction, before the beans that start with the application (they are
+ * {@code @DependsOn("SchemaMigration")}, by this simple name). Each module keeps its migrations in its own
  * folder, {@code db/migration/<module>} in the WAR ({@link #MODULES}), with an empty
  * {@code flyway.location} marker through which Flyway finds the folder on Open Liberty; Flyway
  * applies all folders as one schema with one history table, {@value #HISTORY_TABLE}, in version
