@@ -50,8 +50,8 @@ class ClaimPlanIT {
             sql.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
             sql.execute("CREATE SCHEMA " + SCHEMA);
             sql.execute("SET search_path = " + SCHEMA);
-            try (Stream<Path> migrations = Files.list(Path.of("src/main/resources/db/migration"))) {
-                // in version order (V10 after V9, as Flyway applies them)
+            try (Stream<Path> migrations = Files.walk(Path.of("src/main/resources/db/migration"))) {
+                // every module's folder, in version order (V10 after V9, as Flyway applies them)
                 for (Path migration : migrations.filter(m -> m.getFileName().toString().matches("V\\d+__.*\\.sql"))
                         .sorted(java.util.Comparator.comparingInt(m -> Integer.parseInt(
                                 m.getFileName().toString().substring(1, m.getFileName().toString().indexOf("__")))))

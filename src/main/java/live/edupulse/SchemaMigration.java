@@ -1,4 +1,4 @@
-package live.edupulse.outbox.recording;
+package live.edupulse;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
@@ -10,6 +10,7 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
@@ -18,11 +19,17 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 
 /**
- * Applies the versioned SQL migrations ({@code db/migration} in the WAR) while the application
- * deploys, outside any JTA transaction, before anything else of the outbox starts. Flyway's lock
- * makes concurrent deployments of several instances safe. With {@code outbox.schema.migrate=false}
- * it does nothing and a DBA applies the same SQL files. A database not reachable yet is retried for
- * {@code outbox.schema.connect-retry} before the deployment fails.
+ * Applies the versioned SQL migrations of every module while the application deploys, outside any
+ * JTA transaction, before the beans that start with the application (they are
+ * {@code @DependsOn("SchemaMigration")}, by this simple name). Each module keeps its migrations in its own
+ * folder, {@code db/migration/<module>} in the WAR ({@link #MODULES}), with an empty
+ * {@code flyway.location} marker through which Flyway finds the folder on Open Liberty; Flyway
+ * applies all folders as one schema with one history table, {@value #HISTORY_TABLE}, in version
+ * order. So versions are unique across the folders: a new migration takes the next free version,
+ * whatever its module. Flyway's lock makes concurrent deployments of several instances safe. With
+ * {@code outbox.schema.migrate=false} it does nothing and a DBA applies the same SQL files in
+ * version order. A database not reachable yet is retried for {@code outbox.schema.connect-retry}
+ * before the deployment fails.
  */
 @Singleton
 @Startup
@@ -30,6 +37,9 @@ import org.flywaydb.core.api.output.MigrateResult;
 public class SchemaMigration {
 
     static final String HISTORY_TABLE = "edupulse_schema_history";
+
+    /** The modules with migrations: each a folder {@code db/migration/<module>} on the classpath. */
+    static final List<String> MODULES = List.of("outbox", "learning", "inbox");
 
     private static final Logger LOG = Logger.getLogger(SchemaMigration.class.getName());
 
@@ -48,7 +58,7 @@ public class SchemaMigration {
         awaitDatabase(configuration.settings().database().schemaConnectRetry());
         MigrateResult result = Flyway.configure(SchemaMigration.class.getClassLoader())
                 .dataSource(dataSource)
-                .locations("classpath:db/migration")
+                .locations(MODULES.stream().map(module -> "classpath:db/migration/" + module).toArray(String[]::new))
                 .table(HISTORY_TABLE)
                 .load()
                 .migrate();

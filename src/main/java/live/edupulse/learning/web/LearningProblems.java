@@ -5,8 +5,6 @@ import jakarta.persistence.OptimisticLockException;
 import jakarta.persistence.PessimisticLockException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.ext.ExceptionMapper;
-import jakarta.ws.rs.ext.Provider;
 import java.sql.SQLException;
 import java.util.Set;
 import java.util.logging.Level;
@@ -15,36 +13,34 @@ import live.edupulse.learning.PulseClosedException;
 import live.edupulse.learning.PulseNotFoundException;
 
 /**
- * Every failure of the API as {@code application/problem+json}: refused input 400, unknown pulse
- * 404, a closed pulse or a lost concurrency race 409, the framework's own refusals (unknown path,
- * wrong method or media type) with their status. Anything else is a bug: 500, logged with its
- * stack trace, and the body says nothing about internals. JAX-RS providers serve the whole WAR,
- * so this also answers for the outbox admin API, whose refusals arrive as complete responses.
+ * The learning API's answer to a failure of one of its resources, as a {@link Problem}: refused
+ * input 400, unknown pulse 404, a closed pulse or a lost concurrency race 409, the framework's own
+ * refusals with their status. Anything else is a bug: 500, logged with its stack trace, and the
+ * body says nothing about internals. The WAR's exception mapper ({@code live.edupulse.ProblemMapper})
+ * calls it for failures of this package's resources only.
  */
-@Provider
-public class ProblemMapper implements ExceptionMapper<Throwable> {
+public final class LearningProblems {
 
-    private static final Logger LOG = Logger.getLogger(ProblemMapper.class.getName());
+    private static final Logger LOG = Logger.getLogger(LearningProblems.class.getName());
 
     /** Serialization failure and deadlock: the database gave up one of two racing transactions. */
     private static final Set<String> RETRYABLE_SQL_STATES = Set.of("40001", "40P01");
 
-    @Override
-    public Response toResponse(Throwable failure) {
-        if (failure instanceof WebApplicationException web && web.getResponse().hasEntity()) {
-            return web.getResponse(); // already a complete answer (the admin API's problems)
-        }
+    private LearningProblems() {
+    }
+
+    /** The {@code application/problem+json} response to {@code failure} of a learning resource. */
+    public static Response toResponse(Throwable failure) {
         return problemFor(failure).toResponse();
     }
 
-    private Problem problemFor(Throwable failure) {
+    /** The problem {@code failure} amounts to; logs it when it is unexpected (a 500). */
+    static Problem problemFor(Throwable failure) {
         if (failure instanceof ProblemException refused) {
             return refused.problem();
         }
-        if (failure instanceof WebApplicationException web) {
-            int status = web.getResponse().getStatus();
-            return new Problem(status, Response.Status.fromStatusCode(status) == null ? "HTTP " + status
-                    : Response.Status.fromStatusCode(status).getReasonPhrase(), web.getMessage(), null);
+        if (failure instanceof WebApplicationException refused) {
+            return Problem.refusal(refused);
         }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof PulseNotFoundException notFound) {
@@ -61,6 +57,6 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
             }
         }
         LOG.log(Level.SEVERE, "Unexpected failure in the learning API", failure);
-        return new Problem(500, "Internal server error", "an unexpected error occurred; it has been logged", null);
+        return Problem.unexpected();
     }
 }
