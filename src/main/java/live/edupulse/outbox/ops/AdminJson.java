@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -24,6 +25,17 @@ final class AdminJson {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("admin views always serialize", e);
         }
+    }
+
+    /**
+     * The answer of a command on one event: {@code {"<done>": 1}} when it changed the event, else a
+     * 409 "Not parked" problem saying that the event {@code isNot}.
+     */
+    static String oneEvent(boolean changed, String done, UUID id, String isNot) {
+        if (!changed) {
+            throw new AdminProblem(409, "Not parked", "event " + id + " " + isNot, "id");
+        }
+        return json(Map.of(done, 1));
     }
 
     /** An optional text filter: null when absent or empty; at most 200 printable characters. */

@@ -1,6 +1,7 @@
 package live.edupulse.outbox.ops;
 
 import static live.edupulse.outbox.ops.AdminJson.json;
+import static live.edupulse.outbox.ops.AdminJson.oneEvent;
 import static live.edupulse.outbox.ops.AdminJson.text;
 import static live.edupulse.outbox.ops.AdminJson.uuid;
 
@@ -79,20 +80,16 @@ public class InboxAdminResource {
     @Path("{consumer}/events/{id}/retry")
     public String retry(@PathParam("consumer") String consumer, @PathParam("id") String id) {
         UUID messageId = uuid(id);
-        if (!administration.retry(consumer(consumer), messageId, operator())) {
-            throw new AdminProblem(409, "Not parked", "event " + messageId + " is not parked in this inbox", "id");
-        }
-        return json(Map.of("retried", 1));
+        return oneEvent(administration.retry(consumer(consumer), messageId, operator()), "retried", messageId,
+                "is not parked in this inbox");
     }
 
     @POST
     @Path("{consumer}/events/{id}/discard")
     public String discard(@PathParam("consumer") String consumer, @PathParam("id") String id) {
         UUID messageId = uuid(id);
-        if (!administration.discard(consumer(consumer), messageId, operator())) {
-            throw new AdminProblem(409, "Not parked", "event " + messageId + " is neither parked nor retrying in this inbox", "id");
-        }
-        return json(Map.of("discarded", 1));
+        return oneEvent(administration.discard(consumer(consumer), messageId, operator()), "discarded", messageId,
+                "is neither parked nor retrying in this inbox");
     }
 
     @POST

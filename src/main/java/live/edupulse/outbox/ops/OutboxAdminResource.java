@@ -2,6 +2,7 @@ package live.edupulse.outbox.ops;
 
 import static live.edupulse.outbox.ops.AdminJson.JSON;
 import static live.edupulse.outbox.ops.AdminJson.json;
+import static live.edupulse.outbox.ops.AdminJson.oneEvent;
 import static live.edupulse.outbox.ops.AdminJson.text;
 import static live.edupulse.outbox.ops.AdminJson.uuid;
 
@@ -95,10 +96,8 @@ public class OutboxAdminResource {
     @Path("events/{id}/retry")
     public String retry(@PathParam("id") String id) {
         UUID eventId = uuid(id);
-        if (!administration.retry(eventId, operator())) {
-            throw new AdminProblem(409, "Not parked", "event " + eventId + " is not parked (unknown, pending or already delivered)", "id");
-        }
-        return json(Map.of("retried", 1));
+        return oneEvent(administration.retry(eventId, operator()), "retried", eventId,
+                "is not parked (unknown, pending or already delivered)");
     }
 
     @POST
@@ -124,10 +123,8 @@ public class OutboxAdminResource {
     public String discard(@PathParam("id") String id, String body) {
         UUID eventId = uuid(id);
         String reason = reason(body);
-        if (!administration.discard(eventId, reason, operator())) {
-            throw new AdminProblem(409, "Not parked", "event " + eventId + " is not parked: only parked events can be discarded", "id");
-        }
-        return json(Map.of("discarded", 1));
+        return oneEvent(administration.discard(eventId, reason, operator()), "discarded", eventId,
+                "is not parked: only parked events can be discarded");
     }
 
     @POST
