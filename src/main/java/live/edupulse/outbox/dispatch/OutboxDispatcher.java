@@ -309,6 +309,11 @@ public class OutboxDispatcher {
                 result.failed().size(), parked, 0));
     }
 
+    /** This deployment's dispatcher id: the {@code lease_owner} of the rows it leases. */
+    public UUID owner() {
+        return owner;
+    }
+
     /** The broker connection as the dispatcher sees it. */
     public BrokerState brokerState() {
         return publisher.state();

@@ -7,8 +7,8 @@ import static live.edupulse.outbox.faults.FaultRig.burst;
 import static live.edupulse.outbox.faults.FaultRig.unique;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -28,8 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import live.edupulse.outbox.testing.EventLedger;
 import live.edupulse.outbox.testing.Http;
 import live.edupulse.outbox.testing.OutboxTable;
@@ -293,13 +291,14 @@ class TwoInstancesIT {
                 .toList();
     }
 
+    /** The instance's dispatcher id (its leases' {@code lease_owner}), from its liveness data. */
     private static String dispatcherOwner(ServerInstance instance) throws Exception {
-        Matcher started = Pattern.compile("Outbox dispatcher ([0-9a-f-]{36}) started").matcher(Files.readString(instance.serverLog()));
-        String owner = null;
-        while (started.find()) {
-            owner = started.group(1);
+        JsonNode live = JSON.readTree(new Http(instance.health()).get("health/live").body());
+        for (JsonNode check : live.path("checks")) {
+            if (check.path("name").asText().equals("outbox-dispatcher")) {
+                return check.path("data").path("dispatcher").asText();
+            }
         }
-        assertTrue(owner != null, "the dispatcher logs its id at start");
-        return owner;
+        throw new AssertionError("no outbox-dispatcher check in " + live);
     }
 }

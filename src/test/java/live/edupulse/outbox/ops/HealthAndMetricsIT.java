@@ -56,6 +56,8 @@ class HealthAndMetricsIT {
         assertEquals(200, live.statusCode(), live.body());
         JsonNode liveness = find(JSON.readTree(live.body()), "outbox-dispatcher");
         assertEquals("UP", liveness.get("status").asText());
+        String dispatcher = liveness.path("data").path("dispatcher").asText();
+        assertEquals(dispatcher, UUID.fromString(dispatcher).toString(), "the dispatcher's id (its leases' lease_owner)");
     }
 
     @Test
