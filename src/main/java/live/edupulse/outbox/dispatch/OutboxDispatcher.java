@@ -25,6 +25,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import live.edupulse.outbox.broker.BrokerState;
@@ -109,6 +110,8 @@ public class OutboxDispatcher {
     private volatile long pausedUntil;
     private int consecutiveFailures;
     private volatile String lastFailure;
+    private final AtomicLong pauses = new AtomicLong();
+    private final AtomicLong overruns = new AtomicLong();
 
     @PostConstruct
     void start() {
@@ -142,6 +145,7 @@ public class OutboxDispatcher {
                 // only a batch stuck in its publish step can be freed this way; one stuck on a silent
                 // database is freed by its statement and socket timeouts
                 lane.abortedFor = deadline;
+                overruns.incrementAndGet();
                 LOG.warning("Outbox drain overran its lease while publishing; aborting the broker connection to free it");
                 publisher.abort();
                 break;
@@ -309,6 +313,16 @@ public class OutboxDispatcher {
                 result.failed().size(), parked, 0));
     }
 
+    /** How often dispatch paused after a broker-wide or database failure, since deployment. */
+    public long pausesTotal() {
+        return pauses.get();
+    }
+
+    /** How many drains the watchdog aborted for publishing past their lease, since deployment. */
+    public long overrunsTotal() {
+        return overruns.get();
+    }
+
     /** This deployment's dispatcher id: the {@code lease_owner} of the rows it leases. */
     public UUID owner() {
         return owner;
@@ -373,6 +387,7 @@ public class OutboxDispatcher {
 
     private synchronized void pause(String reason) {
         consecutiveFailures++;
+        pauses.incrementAndGet();
         long delay = FailureBackoff.pauseNanos(consecutiveFailures, settings.backoffInitial().toNanos(),
                 settings.brokerBackoffMax().toNanos());
         pausedUntil = System.nanoTime() + delay;

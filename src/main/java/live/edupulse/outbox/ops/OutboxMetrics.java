@@ -1,6 +1,7 @@
 package live.edupulse.outbox.ops;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -15,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import live.edupulse.outbox.dispatch.BatchSettled;
+import live.edupulse.outbox.dispatch.OutboxDispatcher;
 import live.edupulse.outbox.recording.EventsCommitted;
 
 /**
@@ -33,6 +35,9 @@ public class OutboxMetrics {
 
     @Inject
     BacklogMonitor backlog;
+
+    @Inject
+    OutboxDispatcher dispatcher;
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<UUID, Long> committedAt = new ConcurrentHashMap<>();
@@ -58,6 +63,10 @@ public class OutboxMetrics {
         fencedOff = Counter.builder("outbox.events.fenced")
                 .description("Events this instance could not settle: their lease had expired and another dispatcher"
                         + " took them over (they may be delivered twice)").register(registry);
+        FunctionCounter.builder("outbox.dispatch.pauses", dispatcher, OutboxDispatcher::pausesTotal)
+                .description("Times dispatch paused after a broker-wide or database failure").register(registry);
+        FunctionCounter.builder("outbox.drain.overruns", dispatcher, OutboxDispatcher::overrunsTotal)
+                .description("Drains the watchdog aborted for publishing past their lease").register(registry);
         Gauge.builder("outbox.events.pending", backlog, b -> b.backlog().pending())
                 .description("Undispatched, unparked events (counted every 5 s)").register(registry);
         Gauge.builder("outbox.events.parked.current", backlog, b -> b.backlog().parked())

@@ -80,7 +80,8 @@ class HealthAndMetricsIT {
         for (String name : new String[] {"outbox_events_unroutable_total", "outbox_attempts_failed_total",
                 "outbox_events_parked_total", "outbox_events_pending", "outbox_events_parked_current",
                 "outbox_oldest_pending_age_seconds", "outbox_drain_batch_seconds_bucket",
-                "outbox_commit_to_confirm_seconds_bucket"}) {
+                "outbox_commit_to_confirm_seconds_bucket", "outbox_events_fenced_total", "outbox_dispatch_pauses_total",
+                "outbox_drain_overruns_total"}) {
             assertTrue(text.contains(name), name + " is exported");
         }
     }
