@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
  * (pending, leased, dispatched, parked, discarded; held, applied, parked, skipped) can then be
  * read in one file, and an operator's command cannot bypass a fence the dispatcher relies on.
  * Tables written through JPA (the outbox event's insert, pulses and submissions) and by triggers
- * ({@code outbox_aggregate}) do not appear in SQL text and are not listed.
+ * ({@code outbox_aggregate}) do not appear in SQL text and are not listed. The scan knows
+ * {@code INSERT}, {@code UPDATE} and {@code DELETE}, the only writes the application issues; a
+ * {@code MERGE} or {@code TRUNCATE} would need adding here.
  */
 class RowOwnershipTest {
 

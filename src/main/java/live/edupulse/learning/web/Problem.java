@@ -19,7 +19,8 @@ public record Problem(int status, String title, String detail, String field) {
      */
     public static Problem refusal(WebApplicationException refused) {
         Response.StatusType status = refused.getResponse().getStatusInfo();
-        return new Problem(status.getStatusCode(), status.getReasonPhrase(), refused.getMessage(), null);
+        String title = status.getReasonPhrase() == null ? "HTTP " + status.getStatusCode() : status.getReasonPhrase();
+        return new Problem(status.getStatusCode(), title, refused.getMessage(), null);
     }
 
     /** A failure nobody expected: a 500 whose body says nothing about internals (log the failure). */

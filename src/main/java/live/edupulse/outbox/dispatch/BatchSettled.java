@@ -14,8 +14,9 @@ import java.util.UUID;
  * @param failedAttempts   events whose attempt failed (nack, or return under policy retry)
  * @param parked           events parked by this batch
  * @param fencedOff        events whose settle changed nothing: their lease had expired and another
- *                         dispatcher took them over (they may be delivered twice); when non-zero the
- *                         settle does not say which rows it changed, so the other counts are 0
+ *                         claim took them over (they may be delivered twice); when non-zero the settle
+ *                         does not say which rows it marked dispatched, so {@code delivered} and
+ *                         {@code unroutable} are empty (the published count misses them)
  */
 public record BatchSettled(long durationNanos, long confirmedAtNanos, List<UUID> delivered, int unroutable,
                            int failedAttempts, int parked, int fencedOff) {

@@ -295,9 +295,10 @@ public class OutboxDispatcher {
     }
 
     private void announce(Settlement settlement, SettleResult result, long started, long confirmedAt) {
-        if (result.fencedOff() > 0) { // some rows were taken over: the settle does not say which
-            batchSettled.fire(new BatchSettled(System.nanoTime() - started, confirmedAt, List.of(), 0, 0, 0,
-                    result.fencedOff()));
+        int parked = (int) result.failed().stream().filter(SettleResult.FailedEvent::parked).count();
+        if (result.fencedOff() > 0) { // the settle returns its failed rows, but not which rows it marked dispatched
+            batchSettled.fire(new BatchSettled(System.nanoTime() - started, confirmedAt, List.of(), 0,
+                    result.failed().size(), parked, result.fencedOff()));
             return;
         }
         List<UUID> delivered = new ArrayList<>(settlement.dispatched().size());
@@ -308,7 +309,6 @@ public class OutboxDispatcher {
                 unroutable++;
             }
         }
-        int parked = (int) result.failed().stream().filter(SettleResult.FailedEvent::parked).count();
         batchSettled.fire(new BatchSettled(System.nanoTime() - started, confirmedAt, delivered, unroutable,
                 result.failed().size(), parked, 0));
     }

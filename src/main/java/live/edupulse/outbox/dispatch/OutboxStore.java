@@ -50,8 +50,8 @@ import live.edupulse.outbox.config.OutboxConfiguration;
  * id <em>and</em> lease token, so a dispatcher whose lease expired and was taken over changes
  * nothing.
  *
- * <p><b>Operator commands.</b> Each is one statement committed on its own (call them outside a
- * transaction), bounded by {@code outbox.admin.query-timeout}; they touch parked events and the
+ * <p><b>Operator commands.</b> Each is one statement committed on its own (they never join the
+ * caller's transaction: {@code NOT_SUPPORTED}), bounded by {@code outbox.admin.query-timeout}; they touch parked events and the
  * pause flag only, never a leased or dispatched row, so they cannot race a dispatcher into a
  * duplicate. Callers log who asked and nudge the dispatcher.
  *

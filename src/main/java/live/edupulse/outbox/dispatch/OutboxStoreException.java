@@ -1,8 +1,9 @@
 package live.edupulse.outbox.dispatch;
 
 /**
- * The database refused or could not run one of the {@link OutboxStore}'s statements; its
- * transaction rolled back. The cause is the database's {@link java.sql.SQLException}.
+ * The database refused or could not run one of the {@link OutboxStore}'s statements: nothing of it
+ * took effect (the step's transaction, or the single autocommitted statement, rolled back). The
+ * cause is the database's {@link java.sql.SQLException}.
  */
 public class OutboxStoreException extends RuntimeException {
 

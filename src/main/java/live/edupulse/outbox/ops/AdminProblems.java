@@ -38,7 +38,8 @@ public final class AdminProblems {
     static AdminProblem.Body problemFor(Throwable failure) {
         if (failure instanceof WebApplicationException refused) {
             Response.StatusType status = refused.getResponse().getStatusInfo();
-            return new AdminProblem.Body(status.getStatusCode(), status.getReasonPhrase(), refused.getMessage(), null);
+            String title = status.getReasonPhrase() == null ? "HTTP " + status.getStatusCode() : status.getReasonPhrase();
+            return new AdminProblem.Body(status.getStatusCode(), title, refused.getMessage(), null);
         }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof SQLException sql && RETRYABLE_SQL_STATES.contains(sql.getSQLState())) {

@@ -1,6 +1,5 @@
 package live.edupulse.outbox.ops;
 
-import java.lang.reflect.Method;
 import java.security.AccessController;
 import java.security.Principal;
 import java.util.logging.Level;

@@ -61,7 +61,7 @@ public class OutboxMetrics {
                 .description("Failed delivery attempts (nack, or return under policy retry)").register(registry);
         parked = Counter.builder("outbox.events.parked").description("Events parked after their last attempt").register(registry);
         fencedOff = Counter.builder("outbox.events.fenced")
-                .description("Events this instance could not settle: their lease had expired and another dispatcher"
+                .description("Events this instance could not settle: their lease had expired and another claim"
                         + " took them over (they may be delivered twice)").register(registry);
         FunctionCounter.builder("outbox.dispatch.pauses", dispatcher, OutboxDispatcher::pausesTotal)
                 .description("Times dispatch paused after a broker-wide or database failure").register(registry);

@@ -4,9 +4,9 @@ import static java.time.Duration.ofSeconds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import com.rabbitmq.client.AMQP;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import com.rabbitmq.client.AMQP;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -48,6 +48,14 @@ final class FaultRig {
         assertEquals(Integer.toString(count), response.body());
     }
 
+    /** One of a server's counters or gauges, from its Prometheus text; 0 when it is not there yet. */
+    static double metric(URL server, String name) {
+        return new Http(server).get("metrics").body().lines()
+                .filter(line -> line.startsWith(name + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim()))
+                .findFirst().orElse(0);
+    }
+
     static String unique(String name) {
         return name + "_" + UUID.randomUUID().toString().substring(0, 8);
     }

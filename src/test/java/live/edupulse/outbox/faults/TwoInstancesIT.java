@@ -4,6 +4,7 @@ import static java.time.Duration.ofMillis;
 import static java.time.Duration.ofSeconds;
 import static live.edupulse.outbox.faults.FaultRig.assertNothingLost;
 import static live.edupulse.outbox.faults.FaultRig.burst;
+import static live.edupulse.outbox.faults.FaultRig.metric;
 import static live.edupulse.outbox.faults.FaultRig.unique;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -147,6 +148,7 @@ class TwoInstancesIT {
         String routingKey = "fault." + type;
         OutboxTable table = new OutboxTable(type);
         String ownerOfA = dispatcherOwner(a);
+        double fencedBefore = metric(a.base(), "outbox_events_fenced_total");
         try (EventLedger ledger = new EventLedger(routingKey)) {
             long started = System.nanoTime();
             Set<String> leasedDuringFault;
@@ -179,7 +181,7 @@ class TwoInstancesIT {
             assertNothingLost("stale-lease-holder", table, ledger, leasedDuringFault, fired, started);
             // A's late settle lands once its database is back, and is fenced off by the lease token.
             await("A's late settle fenced off (outbox_events_fenced_total on A)").atMost(LEASE.multipliedBy(2))
-                    .pollInterval(ofMillis(200)).until(() -> metric(a, "outbox_events_fenced_total") > 0);
+                    .pollInterval(ofMillis(200)).until(() -> metric(a.base(), "outbox_events_fenced_total") > fencedBefore);
         }
     }
 
@@ -226,7 +228,7 @@ class TwoInstancesIT {
         Set<String> held = table.leasedBy(owner);
         if (!held.isEmpty()) {
             try {
-                await().during(ofMillis(300)).atMost(ofSeconds(1)).pollInterval(ofMillis(50))
+                await().during(ofMillis(300)).atMost(ofMillis(400)).pollInterval(ofMillis(50))
                         .until(() -> table.leasedBy(owner).equals(held));
                 return held;
             } catch (ConditionTimeoutException e) {
@@ -272,18 +274,10 @@ class TwoInstancesIT {
         for (ServerInstance instance : List.of(a, b)) {
             for (String counter : List.of("outbox_dispatch_pauses_total", "outbox_events_fenced_total",
                     "outbox_drain_overruns_total")) {
-                faults += metric(instance, counter);
+                faults += metric(instance.base(), counter);
             }
         }
         return faults;
-    }
-
-    /** One of the instance's counters, from its Prometheus text. */
-    private static double metric(ServerInstance instance, String name) {
-        return new Http(instance.base()).get("metrics").body().lines()
-                .filter(line -> line.startsWith(name + " "))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim()))
-                .findFirst().orElse(0);
     }
 
     /** The instance's dispatcher id (its leases' {@code lease_owner}), from its liveness data. */

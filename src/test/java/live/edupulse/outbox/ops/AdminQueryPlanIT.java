@@ -18,9 +18,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import live.edupulse.outbox.dispatch.OutboxStore;
 import live.edupulse.outbox.ops.OutboxAdministration.Filter;
 import live.edupulse.outbox.ops.OutboxAdministration.Status;
-import live.edupulse.outbox.dispatch.OutboxStore;
 import live.edupulse.outbox.testing.Database;
 import live.edupulse.outbox.testing.Deployments;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -38,7 +38,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * table (100,000 dispatched two days ago, 50,000 pending but backing off for a day, 25,000 parked,
  * 25,000 discarded; nothing a dispatcher may claim), deleted afterwards: every statement's plan reads
  * an index, never the whole table; a deep offset is refused and keyset paging reaches any depth; a
- * statement the database keeps waiting is cancelled by outbox.admin.query-timeout.
+ * statement the database keeps waiting, a listing or an operator's command, is cancelled by
+ * outbox.admin.query-timeout.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -180,6 +181,39 @@ class AdminQueryPlanIT {
             }
         }
         assertEquals(200, admin("events?status=parked&aggregateType=" + TYPE).statusCode());
+    }
+
+    @Test
+    void anOperatorCommandTheDatabaseKeepsWaitingIsCancelledByItsTimeoutAndChangesNothing() throws Exception {
+        String parked;
+        try (Connection holder = Database.connect();
+             PreparedStatement lock = holder.prepareStatement("SELECT id FROM outbox_event WHERE aggregate_type = ?"
+                     + " AND parked_at IS NOT NULL AND dispatched_at IS NULL LIMIT 1 FOR UPDATE")) {
+            holder.setAutoCommit(false);
+            lock.setString(1, TYPE);
+            try (ResultSet row = lock.executeQuery()) {
+                assertTrue(row.next(), "the fixture has parked rows");
+                parked = row.getString(1);
+            }
+            try {
+                CompletableFuture<HttpResponse<String>> retry = CompletableFuture.supplyAsync(() -> AdminApiIT.request(
+                        "POST", base + "api/outbox/events/" + parked + "/retry", AdminApiIT.ADMIN, null));
+                // the row stays locked until the answer arrives: only the timeout can end the wait
+                HttpResponse<String> answer = retry.get(15, TimeUnit.SECONDS);
+                assertEquals(503, answer.statusCode(), answer.body());
+                assertEquals("application/problem+json", answer.headers().firstValue("Content-Type").orElse(""));
+            } finally {
+                holder.rollback();
+            }
+        }
+        try (Connection connection = Database.connect();
+             PreparedStatement still = connection.prepareStatement(
+                     "SELECT parked_at IS NOT NULL FROM outbox_event WHERE id = ?::uuid")) {
+            still.setString(1, parked);
+            try (ResultSet row = still.executeQuery()) {
+                assertTrue(row.next() && row.getBoolean(1), "the cancelled retry changed nothing");
+            }
+        }
     }
 
     private static String explain(Connection connection, EventListing listing) throws Exception {

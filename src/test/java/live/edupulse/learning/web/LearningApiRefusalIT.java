@@ -1,6 +1,6 @@
-package live.edupulse.learning;
+package live.edupulse.learning.web;
 
-import static live.edupulse.learning.LearningApiIT.assertProblem;
+import static live.edupulse.learning.web.LearningApiIT.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.URL;

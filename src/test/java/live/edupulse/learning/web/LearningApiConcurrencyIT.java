@@ -1,4 +1,4 @@
-package live.edupulse.learning;
+package live.edupulse.learning.web;
 
 import static java.time.Duration.ofSeconds;
 import static live.edupulse.outbox.testing.BrokerProbe.ofAggregate;
