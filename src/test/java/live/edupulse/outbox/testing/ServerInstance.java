@@ -3,6 +3,8 @@ package live.edupulse.outbox.testing;
 import java.io.File;
 import java.io.IOException;
 import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
 import java.nio.file.Files;
@@ -71,8 +73,17 @@ public abstract class ServerInstance implements AutoCloseable {
     /** Whether this object made its folder; a restart (after {@link #kill}, {@link #stop}) keeps it. */
     private boolean prepared;
 
-    /** Starts the server and waits until the application answers (at most 3 minutes). */
+    /**
+     * Starts the server and waits until the application answers (at most 3 minutes). Refuses to
+     * start when another process already listens on the server's HTTP port (a server an earlier,
+     * interrupted run left behind would otherwise answer in its place); a server that does not come
+     * up in time is killed, so a failed start leaves nothing running.
+     */
     public ServerInstance start() throws IOException, InterruptedException {
+        if (listening(httpPort())) {
+            throw new IllegalStateException("server " + name + " cannot start: another process listens on port "
+                    + httpPort() + " (a server left running by an earlier run?)");
+        }
         if (!prepared) {
             // a folder of the same name left by an earlier, killed run holds that run's WAR
             delete();
@@ -92,8 +103,22 @@ public abstract class ServerInstance implements AutoCloseable {
         builder.environment().putAll(environment);
         builder.environment().putAll(jvmOptions());
         process = builder.start();
-        awaitApplication(Duration.ofMinutes(3));
+        try {
+            awaitApplication(Duration.ofMinutes(3));
+        } catch (RuntimeException | InterruptedException e) {
+            kill();
+            throw e;
+        }
         return this;
+    }
+
+    private static boolean listening(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** {@code kill -9} of the server's JVM (and its launcher script): no shutdown hook runs. */
