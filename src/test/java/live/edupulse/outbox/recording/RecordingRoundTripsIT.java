@@ -56,14 +56,21 @@ class RecordingRoundTripsIT {
     void aTransactionRecordsOneOrTenEventsInOneRoundTrip() {
         Http http = new Http(server.base());
         roundTripsPerCall(http, 1); // warm-up: the first calls prepare statements and fill the pool
-        double none = roundTripsPerCall(http, 0);
-        double one = roundTripsPerCall(http, 1);
-        double ten = roundTripsPerCall(http, 10);
-        System.out.printf("round trips per business call (one insert): no event %.2f, one event %.2f, ten events %.2f%n",
-                none, one, ten);
-        // one event costs the insert's round trip (the server's background traffic adds a few tenths)
+        // The proxy also counts the server's background statements (backlog count, timers), which
+        // only ever add: each variant's figure is its least disturbed of three interleaved rounds.
+        double none = Double.MAX_VALUE;
+        double one = Double.MAX_VALUE;
+        double ten = Double.MAX_VALUE;
+        for (int round = 0; round < 3; round++) {
+            none = Math.min(none, roundTripsPerCall(http, 0));
+            one = Math.min(one, roundTripsPerCall(http, 1));
+            ten = Math.min(ten, roundTripsPerCall(http, 10));
+        }
+        System.out.printf("round trips per business call (one insert), least of three rounds: no event %.2f, one event %.2f,"
+                + " ten events %.2f%n", none, one, ten);
         assertEquals(1.0, one - none, 0.5, "one event costs about one round trip more than none");
-        assertEquals(one, ten, 0.3, "ten events cost what one does");
+        // a statement per event would make ten cost nine round trips more than one
+        assertEquals(one, ten, 0.5, "ten events cost what one does");
     }
 
     /** {@value #CALLS} business calls one after the other, each firing {@code events} events. */

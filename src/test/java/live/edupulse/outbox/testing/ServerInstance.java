@@ -11,10 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -80,10 +83,7 @@ public abstract class ServerInstance implements AutoCloseable {
      * up in time is killed, so a failed start leaves nothing running.
      */
     public ServerInstance start() throws IOException, InterruptedException {
-        if (listening(httpPort())) {
-            throw new IllegalStateException("server " + name + " cannot start: another process listens on port "
-                    + httpPort() + " (a server left running by an earlier run?)");
-        }
+        awaitPortFree(Duration.ofSeconds(15));
         if (!prepared) {
             // a folder of the same name left by an earlier, killed run holds that run's WAR
             delete();
@@ -112,6 +112,18 @@ public abstract class ServerInstance implements AutoCloseable {
         return this;
     }
 
+    /** Waits until nothing listens on the HTTP port any more; throws when something still does. */
+    private void awaitPortFree(Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (listening(httpPort())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("server " + name + " cannot start: another process listens on port "
+                        + httpPort() + " (a server left running by an earlier run?)");
+            }
+            Thread.sleep(250); // polling a port with a bound: there is no event to wait on
+        }
+    }
+
     private static boolean listening(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
@@ -126,9 +138,9 @@ public abstract class ServerInstance implements AutoCloseable {
         if (process == null) {
             return;
         }
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
+        List<ProcessHandle> all = processTree();
+        all.forEach(ProcessHandle::destroyForcibly);
+        awaitExit(all, Duration.ofSeconds(30));
         process = null;
     }
 
@@ -137,12 +149,32 @@ public abstract class ServerInstance implements AutoCloseable {
         if (process == null) {
             return;
         }
-        process.descendants().forEach(ProcessHandle::destroy);
-        process.destroy();
-        if (!process.waitFor(90, TimeUnit.SECONDS)) {
+        List<ProcessHandle> all = processTree();
+        all.forEach(ProcessHandle::destroy);
+        if (!awaitExit(all, Duration.ofSeconds(90))) {
             kill();
         }
         process = null;
+    }
+
+    /** The server's JVM and its launcher, children first. */
+    private List<ProcessHandle> processTree() {
+        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+        all.add(process.toHandle());
+        return all;
+    }
+
+    /** Whether every process ended within {@code within}. */
+    private static boolean awaitExit(List<ProcessHandle> processes, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        for (ProcessHandle handle : processes) {
+            try {
+                handle.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public URL base() {
