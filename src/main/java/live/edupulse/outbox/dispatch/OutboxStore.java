@@ -344,14 +344,14 @@ public class OutboxStore {
         }
     }
 
-    /** The statement of {@link #retry}; public so that the admin API's plan test can explain it. */
-    public static final String RETRY_SQL = """
+    /** The statement of {@link #retry}. */
+    static final String RETRY_SQL = """
             UPDATE outbox_event
                SET parked_at = NULL, attempts = 0, next_attempt_at = NULL
              WHERE id = ? AND parked_at IS NOT NULL AND dispatched_at IS NULL""";
 
-    /** The statement of {@link #discard}; public so that the admin API's plan test can explain it. */
-    public static final String DISCARD_SQL = """
+    /** The statement of {@link #discard}. */
+    static final String DISCARD_SQL = """
             UPDATE outbox_event
                SET dispatched_at = clock_timestamp(), discarded_at = clock_timestamp(), discard_reason = ?,
                    discarded_by = ?, lease_owner = NULL, lease_token = NULL, lease_until = NULL
@@ -405,9 +405,9 @@ public class OutboxStore {
 
     /**
      * The statement of {@link #retryAll}: its parameters are the non-null arguments, in order. It
-     * reads the parked events' partial index. Public so that the admin API's plan test can explain it.
+     * reads the parked events' partial index.
      */
-    public static String retryAllSql(String aggregateType, String aggregateId, String eventType) {
+    static String retryAllSql(String aggregateType, String aggregateId, String eventType) {
         StringBuilder sql = new StringBuilder("""
                 UPDATE outbox_event SET parked_at = NULL, attempts = 0, next_attempt_at = NULL
                  WHERE parked_at IS NOT NULL AND dispatched_at IS NULL""");

@@ -18,11 +18,11 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import live.edupulse.outbox.dispatch.OutboxStore;
 import live.edupulse.outbox.ops.OutboxAdministration.Filter;
 import live.edupulse.outbox.ops.OutboxAdministration.Status;
 import live.edupulse.outbox.testing.Database;
 import live.edupulse.outbox.testing.Deployments;
+import live.edupulse.outbox.testing.PlanFixture;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -34,12 +34,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The admin API's queries against 200,000 rows of one aggregate type written straight into the
- * table (100,000 dispatched two days ago, 50,000 pending but backing off for a day, 25,000 parked,
- * 25,000 discarded; nothing a dispatcher may claim), deleted afterwards: every statement's plan reads
- * an index, never the whole table; a deep offset is refused and keyset paging reaches any depth; a
- * statement the database keeps waiting, a listing or an operator's command, is cancelled by
- * outbox.admin.query-timeout.
+ * The admin API's queries against 200,000 rows of one aggregate type ({@link PlanFixture}),
+ * deleted afterwards: every listing's plan reads an index, never the whole table; a deep offset is
+ * refused and keyset paging reaches any depth; a statement the database keeps waiting, a listing
+ * or an operator's command, is cancelled by outbox.admin.query-timeout.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -59,35 +57,12 @@ class AdminQueryPlanIT {
 
     @BeforeAll
     static void twoHundredThousandRows() throws Exception {
-        try (Connection connection = Database.connect(); Statement insert = connection.createStatement()) {
-            long started = System.nanoTime();
-            insert.executeUpdate("""
-                    INSERT INTO outbox_event (id, aggregate_type, aggregate_id, aggregate_seq, event_type, payload,
-                                              occurred_at, attempts, next_attempt_at, last_error, dispatched_at,
-                                              parked_at, discarded_at, discard_reason, discarded_by)
-                    SELECT gen_random_uuid(), '%s', 'agg-' || (i %% 1000), i / 1000 + 1, 'test.plan.' || (i %% 10), '{}',
-                           now() - interval '3 days' + i * interval '1 ms',
-                           CASE WHEN i %% 8 IN (4, 5, 6) THEN 3 ELSE 0 END,
-                           CASE WHEN i %% 8 IN (4, 5) THEN now() + interval '1 day' END,
-                           CASE WHEN i %% 8 IN (4, 5, 6) THEN 'NO_ROUTE (test)' END,
-                           CASE WHEN i %% 8 IN (0, 1, 2, 3, 7) THEN now() - interval '2 days' END,
-                           CASE WHEN i %% 8 = 6 THEN now() - interval '2 days' END,
-                           CASE WHEN i %% 8 = 7 THEN now() - interval '2 days' END,
-                           CASE WHEN i %% 8 = 7 THEN 'test' END,
-                           CASE WHEN i %% 8 = 7 THEN 'tester' END
-                      FROM generate_series(0, %d) AS i""".formatted(TYPE, ROWS - 1));
-            insert.execute("ANALYZE outbox_event");
-            System.out.printf("PLAN rows=%d inserted and analyzed in %d ms%n", ROWS, (System.nanoTime() - started) / 1_000_000);
-        }
+        PlanFixture.insert(TYPE, ROWS);
     }
 
     @AfterAll
     static void deleteTheRows() throws Exception {
-        try (Connection connection = Database.connect();
-             PreparedStatement delete = connection.prepareStatement("DELETE FROM outbox_event WHERE aggregate_type = ?")) {
-            delete.setString(1, TYPE);
-            delete.executeUpdate();
-        }
+        PlanFixture.delete(TYPE);
     }
 
     @Test
@@ -102,11 +77,8 @@ class AdminQueryPlanIT {
             listings.add(EventListing.of(new Filter(status, null, null, null, 3600L, 0, 50, null)));
             listings.add(EventListing.of(new Filter(status, TYPE, null, "test.plan.3", 60L, 0, 200, 1_000_000L)));
         }
-        // the last hour's counts: theLastHoursCountsHaveAnIndexForTheirRange
-        listings.add(new EventListing(OutboxStore.retryAllSql(TYPE, "agg-7", null), List.of(TYPE, "agg-7")));
-        listings.add(new EventListing(OutboxStore.retryAllSql(null, null, "test.plan.3"), List.of("test.plan.3")));
-        listings.add(new EventListing(OutboxStore.RETRY_SQL, List.of(UUID.randomUUID())));
-        listings.add(new EventListing(OutboxStore.DISCARD_SQL, List.of("reason", "tester", UUID.randomUUID())));
+        // the last hour's counts: theLastHoursCountsHaveAnIndexForTheirRange; the operator's
+        // commands: outbox/dispatch/OperatorCommandPlanIT
         try (Connection connection = Database.connect()) {
             for (EventListing listing : listings) {
                 String plan = explain(connection, listing);
@@ -217,18 +189,7 @@ class AdminQueryPlanIT {
     }
 
     private static String explain(Connection connection, EventListing listing) throws Exception {
-        try (PreparedStatement explain = connection.prepareStatement("EXPLAIN " + listing.sql())) {
-            for (int i = 0; i < listing.parameters().size(); i++) {
-                explain.setObject(i + 1, listing.parameters().get(i));
-            }
-            StringBuilder plan = new StringBuilder();
-            try (ResultSet rows = explain.executeQuery()) {
-                while (rows.next()) {
-                    plan.append(rows.getString(1)).append('\n');
-                }
-            }
-            return plan.toString();
-        }
+        return PlanFixture.explain(connection, listing.sql(), listing.parameters());
     }
 
     private HttpResponse<String> admin(String path) {
