@@ -67,7 +67,7 @@ class SuccessorNudgeIT {
                                 + " AND (lease_token IS NOT NULL OR dispatched_at IS NOT NULL)", type, aggregate) > 0);
                 record(http, type, prefix, routingKey, 1);
                 // each round is delivered before the next one records (whose nudges would take it)
-                boolean delivered = ledger.awaitAll(table.ids(), ofSeconds(10));
+                boolean delivered = ledger.awaitAll(table.ids(), ofSeconds(60));
                 lost = ledger.lost(table.ids()).size();
                 // committed before the predecessors were settled: its nudge found them in flight
                 caught += (int) Database.single("SELECT count(*) FROM outbox_event s WHERE s.aggregate_type = ?"

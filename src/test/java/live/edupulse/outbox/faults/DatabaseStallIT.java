@@ -78,7 +78,7 @@ class DatabaseStallIT {
             // idle now: the timer's claims are what the stall catches
             double pausesBefore = metric(server.base(), "outbox_dispatch_pauses_total");
             Set<String> leasedAtFault;
-            LeaseWatch watch = new LeaseWatch(table);
+            LeaseWatch watch = new LeaseWatch(type);
             long stalledAt = System.nanoTime();
             try {
                 database.stall();

@@ -79,8 +79,9 @@ final class FaultRig {
         Set<String> unexplained = new HashSet<>(duplicated);
         unexplained.removeAll(leasedAtFault);
         System.out.printf("FAULT %-32s events=%d lost=%d duplicated=%d (leased at the fault: %d, duplicates not leased: %d) "
-                        + "deliveries=%d broker-redeliveries=%d time=%.1fs%n", fault, fired, lost.size(), duplicated.size(),
-                leasedAtFault.size(), unexplained.size(), ledger.total(), ledger.redeliveries(), (System.nanoTime() - startedNanos) / 1e9);
+                        + "deliveries=%d broker-redeliveries=%d ledger-reconnects=%d time=%.1fs%n", fault, fired, lost.size(), duplicated.size(),
+                leasedAtFault.size(), unexplained.size(), ledger.total(), ledger.redeliveries(), ledger.reconnects(),
+                (System.nanoTime() - startedNanos) / 1e9);
         assertTrue(complete, fault + ": " + lost.size() + " events not delivered");
         assertEquals(Set.of(), lost, fault + ": lost events");
         assertEquals(Set.of(), unexplained, fault + ": duplicates of events that were not leased at the fault");

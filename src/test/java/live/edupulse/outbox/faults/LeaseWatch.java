@@ -1,58 +1,75 @@
 package live.edupulse.outbox.faults;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
-import live.edupulse.outbox.testing.OutboxTable;
+import java.util.regex.Pattern;
+import live.edupulse.outbox.testing.Database;
 
 /**
- * Collects, on its own thread, every event seen leased (claimed, not yet settled) from the moment
- * it is opened until it is stopped. A fault is injected and restored while a watch is open, so an
- * event leased at any moment of the fault, including while a blocking injection such as
- * {@code rabbitmqctl stop_app} was still running, is in {@link #stop()}'s answer.
+ * Every event of one aggregate type that is leased (claimed, not yet settled) at any moment from
+ * the watch's opening until {@link #stop()}, however briefly. A fault is injected and restored
+ * while a watch is open, so its answer is the set of events the fault may deliver twice.
+ *
+ * <p>The database itself keeps the record: opening installs a trigger on {@code outbox_event} that
+ * writes down every claim of the type's rows, in the claiming transaction, and reads the rows
+ * leased at that moment in the same transaction (the trigger's creation holds off every writer
+ * until it commits, so no lease falls between the two). Sampling the leased rows from outside
+ * would miss a lease that is claimed, published and released between two samples, which a
+ * connection cut does in milliseconds. {@link #stop()} removes the trigger and its table.
  */
 final class LeaseWatch {
 
-    private final OutboxTable table;
-    private final Set<String> seen = new HashSet<>();
-    private final AtomicReference<SQLException> failure = new AtomicReference<>();
-    private final Thread sampler;
-    private volatile boolean open = true;
+    /** The trigger's creation and removal wait for open writers: fail loudly rather than hang. */
+    private static final String LOCK_TIMEOUT = "SET LOCAL lock_timeout = '30s'";
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,40}");
 
-    LeaseWatch(OutboxTable table) throws SQLException {
-        this.table = table;
-        seen.addAll(table.leased());
-        sampler = new Thread(this::sample, "lease-watch");
-        sampler.setDaemon(true);
-        sampler.start();
-    }
+    private final String table;
+    private final Set<String> leasedAtOpening = new HashSet<>();
 
-    private void sample() {
-        while (open) {
-            try {
-                Set<String> now = table.leased();
-                synchronized (seen) {
-                    seen.addAll(now);
+    LeaseWatch(String aggregateType) throws SQLException {
+        if (!NAME.matcher(aggregateType).matches()) {
+            throw new IllegalArgumentException("not usable in a trigger's name: " + aggregateType);
+        }
+        this.table = "lease_watch_" + aggregateType;
+        try (Connection connection = Database.connect(); Statement sql = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            sql.execute(LOCK_TIMEOUT);
+            sql.execute("CREATE TABLE " + table + " (id uuid NOT NULL)");
+            sql.execute("CREATE FUNCTION " + table + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    + "INSERT INTO " + table + " VALUES (NEW.id); RETURN NULL; END $$");
+            sql.execute("CREATE TRIGGER " + table + " AFTER UPDATE OF lease_token ON outbox_event FOR EACH ROW "
+                    + "WHEN (NEW.aggregate_type = '" + aggregateType + "' AND NEW.lease_token IS NOT NULL "
+                    + "AND NEW.lease_token IS DISTINCT FROM OLD.lease_token) EXECUTE FUNCTION " + table + "()");
+            try (ResultSet rows = sql.executeQuery("SELECT id::text FROM outbox_event WHERE aggregate_type = '"
+                    + aggregateType + "' AND lease_token IS NOT NULL AND dispatched_at IS NULL")) {
+                while (rows.next()) {
+                    leasedAtOpening.add(rows.getString(1));
                 }
-            } catch (SQLException e) {
-                // the database may be the fault itself; the last sample after stop() still counts
-                failure.set(e);
             }
+            connection.commit();
         }
     }
 
-    /** Stops sampling, takes a last sample, and returns every event seen leased. */
+    /** Stops watching and returns every event leased at some moment while the watch was open. */
     Set<String> stop() throws SQLException {
-        open = false;
-        try {
-            sampler.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        Set<String> leased = new HashSet<>(leasedAtOpening);
+        try (Connection connection = Database.connect(); Statement sql = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            sql.execute(LOCK_TIMEOUT);
+            sql.execute("DROP TRIGGER " + table + " ON outbox_event");
+            try (ResultSet rows = sql.executeQuery("SELECT id::text FROM " + table)) {
+                while (rows.next()) {
+                    leased.add(rows.getString(1));
+                }
+            }
+            sql.execute("DROP FUNCTION " + table + "()");
+            sql.execute("DROP TABLE " + table);
+            connection.commit();
         }
-        synchronized (seen) {
-            seen.addAll(table.leased());
-            return new HashSet<>(seen);
-        }
+        return leased;
     }
 }

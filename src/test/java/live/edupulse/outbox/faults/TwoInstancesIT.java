@@ -69,6 +69,8 @@ class TwoInstancesIT {
         Map<String, String> envA = new java.util.HashMap<>(common);
         envA.put("EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:" + A_DATABASE + "/" + TestServices.dbName());
         envA.put("OUTBOX_BROKER_ADDRESSES", "127.0.0.1:" + A_BROKER);
+        // A's late settle must outlive its database's stall (up to a minute and more), not give up on the socket
+        envA.put("EDUPULSE_DB_SOCKET_TIMEOUT", "600");
         // A waits longer for confirms, so a stalled A is seen holding its leases
         envA.put("OUTBOX_BROKER_CONFIRM_TIMEOUT", "5s");
         var war = FaultRig.testWar();
@@ -131,6 +133,9 @@ class TwoInstancesIT {
                 // A machine too busy to confirm within the confirm timeout (or to settle within the
                 // lease) is a fault the dispatcher sees and logs; only then may it publish twice.
                 ledger.awaitAll(table.ids(), Duration.ofMinutes(3));
+                // a republished copy arrives after its first: read the duplicates once every row is settled
+                await("every row settled").atMost(Duration.ofSeconds(60)).pollInterval(ofMillis(200))
+                        .until(() -> table.count("dispatched_at IS NULL") == 0);
                 double faults = ledger.duplicated().isEmpty() ? 0 : dispatchFaultsSince(faultsBefore);
                 Set<String> excused = faults == 0 ? Set.of() : table.ids();
                 System.out.printf("TWO INSTANCES: dispatch faults the instances counted during the run: %.0f%n", faults);
@@ -157,7 +162,7 @@ class TwoInstancesIT {
             brokerOfA.stall();
             // From here until both proxies resume, whatever is leased may be delivered twice: A's
             // lanes time out, release, claim again and publish more into the stalled proxy.
-            LeaseWatch watch = new LeaseWatch(table);
+            LeaseWatch watch = new LeaseWatch(type);
             ExecutorService firing = Executors.newSingleThreadExecutor();
             try {
                 // The backlog goes in through B while the test watches A from the first moment: A
@@ -228,7 +233,7 @@ class TwoInstancesIT {
         Set<String> held = table.leasedBy(owner);
         if (!held.isEmpty()) {
             try {
-                await().during(ofMillis(300)).atMost(ofMillis(400)).pollInterval(ofMillis(50))
+                await().during(ofMillis(300)).atMost(ofSeconds(2)).pollInterval(ofMillis(50))
                         .until(() -> table.leasedBy(owner).equals(held));
                 return held;
             } catch (ConditionTimeoutException e) {

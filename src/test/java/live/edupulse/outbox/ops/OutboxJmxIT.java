@@ -99,7 +99,7 @@ class OutboxJmxIT {
             burst(type, "p", routed, 3);
             server.invoke(OUTBOX, "drainNow", null, null);
             // Three timer ticks, the commit's nudge and an operator's drain pass: while paused, nothing is claimed.
-            await().during(ofSeconds(3)).atMost(ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+            await().during(ofSeconds(3)).atMost(ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                     .until(() -> Database.single("SELECT count(*) FROM outbox_event WHERE aggregate_type = ?"
                             + " AND (dispatched_at IS NOT NULL OR lease_token IS NOT NULL)", type) == 0);
             assertTrue(probe.drainReceived(ofAggregate(type + "-p-0")).isEmpty());
@@ -121,7 +121,8 @@ class OutboxJmxIT {
         burst(type, "x", routingKey, 1);  // nobody is bound yet: returned, parked after its one attempt
         await().atMost(ofSeconds(20)).until(() -> Database.single(
                 "SELECT count(*) FROM outbox_event WHERE aggregate_type = ? AND parked_at IS NOT NULL", type) == 1);
-        assertTrue((Long) server.getAttribute(OUTBOX, "FailedAttemptsTotal") > failedBefore);
+        // counted when the settle has committed, a moment after the row shows it
+        await().atMost(ofSeconds(10)).until(() -> (Long) server.getAttribute(OUTBOX, "FailedAttemptsTotal") > failedBefore);
         await().atMost(ofSeconds(15)).until(() -> (Long) server.getAttribute(OUTBOX, "Parked") >= 1);
         try (BrokerProbe probe = new BrokerProbe(routingKey)) {
             int released = (Integer) server.invoke(OUTBOX, "retryParked", null, null);

@@ -20,8 +20,14 @@ import java.util.concurrent.TimeoutException;
 /**
  * A consumer that keeps a ledger of everything delivered for one routing key: message ids with
  * their counts, and per aggregate the sequence numbers of first deliveries in arrival order. Its
- * queue is durable and its connection recovers, so it survives a broker restart; acknowledgements
- * are manual, after the ledger has the message.
+ * queue is durable, so nothing published while it is disconnected is lost; acknowledgements are
+ * manual, after the ledger has the message.
+ *
+ * <p>It reconnects by itself: when its connection closes without {@link #close()} (a broker
+ * restart, a cut), a thread opens a new connection every half second, declares the queue and its
+ * binding again and consumes from it, until that works. The client's own automatic recovery is not
+ * used: it does not retry a topology recovery that fails while the broker is still starting, and a
+ * ledger left without a consumer would report every later event lost.
  *
  * <p>A message the broker delivers again because the ledger's own acknowledgement was lost (the
  * broker stopped, the ledger's connection dropped) carries the redelivered flag. That is the
@@ -31,33 +37,75 @@ import java.util.concurrent.TimeoutException;
  */
 public final class EventLedger implements AutoCloseable {
 
-    private final Connection connection;
-    private final Channel channel;
+    private static final Duration RECONNECT_INTERVAL = Duration.ofMillis(500);
+
+    private final ConnectionFactory factory = TestServices.brokerConnectionFactory();
+    private final String routingKey;
     private final String queue;
     private final Map<String, Integer> deliveries = new HashMap<>();
     private final Map<String, List<Long>> firstSeqsByAggregate = new HashMap<>();
+    private volatile Connection connection;
+    private volatile boolean closed;
     private int total;
     private int redeliveries;
+    private int reconnects;
 
     public EventLedger(String routingKey) throws IOException, TimeoutException {
-        ConnectionFactory factory = TestServices.brokerConnectionFactory();
-        factory.setAutomaticRecoveryEnabled(true);
-        factory.setNetworkRecoveryInterval(1000);
-        connection = factory.newConnection("edupulse-test-ledger");
-        channel = connection.createChannel();
-        channel.exchangeDeclare(BrokerProbe.EXCHANGE, BuiltinExchangeType.TOPIC, true);
-        queue = "edupulse-test-ledger-" + routingKey;
-        channel.queueDeclare(queue, true, false, false, null);
-        channel.queueBind(queue, BrokerProbe.EXCHANGE, routingKey);
-        channel.basicQos(2000);
-        channel.basicConsume(queue, false, new DefaultConsumer(channel) {
-            @Override
-            public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
-                    throws IOException {
-                record(properties, envelope.isRedeliver());
-                getChannel().basicAck(envelope.getDeliveryTag(), false);
+        this.routingKey = routingKey;
+        this.queue = "edupulse-test-ledger-" + routingKey;
+        factory.setAutomaticRecoveryEnabled(false);
+        connect();
+    }
+
+    private void connect() throws IOException, TimeoutException {
+        Connection opened = factory.newConnection("edupulse-test-ledger");
+        try {
+            Channel channel = opened.createChannel();
+            channel.exchangeDeclare(BrokerProbe.EXCHANGE, BuiltinExchangeType.TOPIC, true);
+            channel.queueDeclare(queue, true, false, false, null);
+            channel.queueBind(queue, BrokerProbe.EXCHANGE, routingKey);
+            channel.basicQos(2000);
+            channel.basicConsume(queue, false, new DefaultConsumer(channel) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
+                        throws IOException {
+                    record(properties, envelope.isRedeliver());
+                    getChannel().basicAck(envelope.getDeliveryTag(), false);
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            opened.abort();
+            throw e;
+        }
+        opened.addShutdownListener(cause -> {
+            if (!closed) {
+                Thread reconnecting = new Thread(this::reconnect, "edupulse-test-ledger-reconnect");
+                reconnecting.setDaemon(true);
+                reconnecting.start();
             }
         });
+        connection = opened;
+    }
+
+    private void reconnect() {
+        while (!closed) {
+            try {
+                Thread.sleep(RECONNECT_INTERVAL.toMillis());
+                connect();
+                if (closed) {
+                    connection.abort(); // closed while reconnecting: close() may have missed this one
+                }
+                synchronized (this) {
+                    reconnects++;
+                }
+                return;
+            } catch (IOException | TimeoutException | RuntimeException e) {
+                // the broker is not back yet: try again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private synchronized void record(AMQP.BasicProperties properties, boolean redelivered) {
@@ -154,12 +202,28 @@ public final class EventLedger implements AutoCloseable {
         return seqs.size() <= 20 ? seqs.toString() : seqs.subList(0, 20) + "... (" + seqs.size() + ")";
     }
 
+    /** How many times the ledger reconnected after its connection closed under it. */
+    public synchronized int reconnects() {
+        return reconnects;
+    }
+
+    /** Stops consuming and deletes the queue (over a new connection if the ledger's is down). */
     @Override
-    public void close() throws IOException {
-        try {
-            channel.queueDelete(queue);
-        } finally {
-            connection.close(5000);
+    public void close() throws IOException, TimeoutException {
+        closed = true;
+        Connection current = connection;
+        if (current.isOpen()) {
+            try {
+                current.createChannel().queueDelete(queue);
+                return;
+            } catch (IOException | RuntimeException e) {
+                // closed under us meanwhile: delete the queue over a new connection
+            } finally {
+                current.abort(5000);
+            }
+        }
+        try (Connection fresh = factory.newConnection("edupulse-test-ledger-cleanup")) {
+            fresh.createChannel().queueDelete(queue);
         }
     }
 }
