@@ -584,14 +584,14 @@ class OutboxBenchmark {
             AtomicLong consumed = new AtomicLong();
             channel.basicConsume(queue, true, (tag, delivery) -> consumed.incrementAndGet(), tag -> { });
             setPaused(true);
-            long rowWritesBefore;
+            RowWrites rowWritesBefore;
             try {
                 long walBefore = cost == null ? 0 : walPosition();
                 record(servers.get(0), type, routingKey, events, aggregates);
                 if (cost != null) {
                     cost.recordingWal = walPosition() - walBefore;
                 }
-                rowWritesBefore = cost == null ? 0 : outboxRowWrites();
+                rowWritesBefore = cost == null ? null : outboxRowWrites();
             } finally {
                 setPaused(false);
             }
@@ -606,7 +606,7 @@ class OutboxBenchmark {
             double seconds = (System.nanoTime() - started) / 1e9;
             if (cost != null) {
                 cost.drainWal = walPosition() - walBefore;
-                cost.drainRowWrites = outboxRowWrites() - rowWritesBefore;
+                cost.drainRowWrites = outboxRowWrites().minus(rowWritesBefore);
             }
             System.out.printf("BENCH drain (%s): %,d events in %.2fs, consumer had %,d%n", label, events, seconds, consumed.get());
             channel.queueDelete(queue);
@@ -681,9 +681,10 @@ class OutboxBenchmark {
                 ratios.computeIfAbsent(shape.label(), k -> new ArrayList<>()).add(rate / raw);
                 System.out.printf("BENCH round %d: drain %s: %,.0f events/s (%.2f of raw)%n", round, shape.label(), rate, rate / raw);
                 if (cost != null) {
-                    row("database cost per event, " + shape.label(), "recording %,.0f WAL bytes; drain %,.0f WAL bytes, %.2f row writes",
+                    row("database cost per event, " + shape.label(),
+                            "recording %,.0f WAL bytes; drain %,.0f WAL bytes, %.2f row writes (%.0f%% of the event rows' updates HOT)",
                             cost.recordingWal / (double) shape.events(), cost.drainWal / (double) shape.events(),
-                            cost.drainRowWrites / (double) shape.events());
+                            cost.drainRowWrites.total() / (double) shape.events(), 100.0 * cost.drainRowWrites.hotShare());
                 }
             }
         }
@@ -699,7 +700,22 @@ class OutboxBenchmark {
     private static final class DrainCost {
         long recordingWal;
         long drainWal;
-        long drainRowWrites;
+        RowWrites drainRowWrites;
+    }
+
+    /**
+     * Row writes to the outbox's tables, and of them the updates of {@code outbox_event} and how
+     * many were HOT (no index entry written: the new row version fits on its page and no indexed
+     * column changed).
+     */
+    private record RowWrites(long total, long eventUpdates, long eventHotUpdates) {
+        RowWrites minus(RowWrites before) {
+            return new RowWrites(total - before.total, eventUpdates - before.eventUpdates, eventHotUpdates - before.eventHotUpdates);
+        }
+
+        double hotShare() {
+            return eventUpdates == 0 ? 0 : eventHotUpdates / (double) eventUpdates;
+        }
     }
 
     /** The cluster's WAL position in bytes. */
@@ -712,10 +728,13 @@ class OutboxBenchmark {
      * Backends report their counts when idle, at the latest about ten seconds later: the figure
      * is read after waiting that long.
      */
-    private static long outboxRowWrites() throws Exception {
+    private static RowWrites outboxRowWrites() throws Exception {
         Thread.sleep(11_000);
-        return Database.single("SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint FROM pg_stat_user_tables"
-                + " WHERE relname IN ('outbox_event', 'outbox_aggregate', 'outbox_control')");
+        return new RowWrites(
+                Database.single("SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint FROM pg_stat_user_tables"
+                        + " WHERE relname IN ('outbox_event', 'outbox_aggregate', 'outbox_control')"),
+                Database.single("SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'outbox_event'"),
+                Database.single("SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'outbox_event'"));
     }
 
     /**
