@@ -248,14 +248,19 @@ public class InboxStore {
     public record BatchResult(Map<UUID, Verdict> verdicts, int applied, List<DeliveredEvent> withHeldSuccessor) {
     }
 
-    private record AggregateRef(String type, String id) {
+    /** An aggregate's key. */
+    record AggregateRef(String type, String id) {
         static AggregateRef of(DeliveredEvent event) {
             return new AggregateRef(event.aggregateType(), event.aggregateId());
         }
     }
 
-    private static Map<AggregateRef, Long> lockAggregates(Connection connection, String consumer,
-                                                          List<DeliveredEvent> events) throws SQLException {
+    /**
+     * Locks the rows of the events' aggregates ({@link #LOCK_AGGREGATES}, one round trip, in key
+     * order; a missing row is created at 0) and returns each one's last applied seq.
+     */
+    static Map<AggregateRef, Long> lockAggregates(Connection connection, String consumer,
+                                                  List<DeliveredEvent> events) throws SQLException {
         TreeSet<AggregateRef> aggregates = new TreeSet<>(Comparator.comparing(AggregateRef::type).thenComparing(AggregateRef::id));
         events.forEach(event -> aggregates.add(AggregateRef.of(event)));
         Map<AggregateRef, Long> last = new HashMap<>();
@@ -325,8 +330,8 @@ public class InboxStore {
      * Moves each aggregate to its last applied event ({@link #ADVANCE_ALL}, one round trip);
      * returns those of them a held event follows.
      */
-    private static List<DeliveredEvent> advanceAll(Connection connection, String consumer,
-                                                   Map<AggregateRef, DeliveredEvent> lastApplied) throws SQLException {
+    static List<DeliveredEvent> advanceAll(Connection connection, String consumer,
+                                           Map<AggregateRef, DeliveredEvent> lastApplied) throws SQLException {
         List<DeliveredEvent> withHeldSuccessor = new ArrayList<>();
         if (lastApplied.isEmpty()) {
             return withHeldSuccessor;

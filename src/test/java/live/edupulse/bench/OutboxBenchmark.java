@@ -401,6 +401,7 @@ class OutboxBenchmark {
             channel.confirmSelect();
             publishContract(channel, NoOpInboxConsumer.ROUTING_KEY, aggregateIds, events);
         }
+        long walBefore = walPosition();
         link.open();
         String progress = "SELECT count(*) FROM inbox_message WHERE consumer = '" + NoOpInboxConsumer.NAME
                 + "' AND status = 'applied' AND aggregate_id LIKE ?";
@@ -416,8 +417,9 @@ class OutboxBenchmark {
         double seconds = Database.single("SELECT (extract(epoch FROM max(settled_at) - min(settled_at)) * 1000000)::bigint"
                 + " FROM inbox_message WHERE consumer = '" + NoOpInboxConsumer.NAME + "' AND aggregate_id LIKE ?",
                 prefix + "%") / 1e6;
-        System.out.printf("BENCH inbox, no-op handler (%s): %,d events applied in %.2fs after the first%n", label,
-                events - 1, seconds);
+        long wal = walPosition() - walBefore;
+        System.out.printf("BENCH inbox, no-op handler (%s): %,d events applied in %.2fs after the first;"
+                + " %,.0f WAL bytes per event%n", label, events - 1, seconds, wal / (double) events);
         return (events - 1) / seconds;
     }
 

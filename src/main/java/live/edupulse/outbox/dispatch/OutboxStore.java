@@ -200,7 +200,8 @@ public class OutboxStore {
         return new Claim(token, List.copyOf(events));
     }
 
-    private static List<ClaimedEvent> lease(Connection connection, UUID owner, UUID token, AggregateKey cursor,
+    /** Runs {@link #CLAIM_SQL} in the connection's current transaction; returns the leased events unordered. */
+    static List<ClaimedEvent> lease(Connection connection, UUID owner, UUID token, AggregateKey cursor,
                                             int batchSize, int aggregates, Duration lease) throws SQLException {
         List<ClaimedEvent> events = new ArrayList<>();
         try (PreparedStatement claim = connection.prepareStatement(CLAIM_SQL)) {

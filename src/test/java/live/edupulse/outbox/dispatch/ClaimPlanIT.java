@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,8 +13,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 import live.edupulse.outbox.testing.Database;
+import live.edupulse.outbox.testing.ScratchSchema;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,18 +45,7 @@ class ClaimPlanIT {
     @BeforeAll
     void quietOutboxAnalyzedThenABacklog() throws Exception {
         try (Connection connection = Database.connect(); Statement sql = connection.createStatement()) {
-            sql.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-            sql.execute("CREATE SCHEMA " + SCHEMA);
-            sql.execute("SET search_path = " + SCHEMA);
-            try (Stream<Path> migrations = Files.walk(Path.of("src/main/resources/db/migration"))) {
-                // every module's folder, in version order (V10 after V9, as Flyway applies them)
-                for (Path migration : migrations.filter(m -> m.getFileName().toString().matches("V\\d+__.*\\.sql"))
-                        .sorted(java.util.Comparator.comparingInt(m -> Integer.parseInt(
-                                m.getFileName().toString().substring(1, m.getFileName().toString().indexOf("__")))))
-                        .toList()) {
-                    sql.execute(Files.readString(migration));
-                }
-            }
+            ScratchSchema.create(sql, SCHEMA);
             // the statistics stay as this test makes them
             sql.execute("ALTER TABLE outbox_event SET (autovacuum_enabled = false)");
             sql.execute("""
@@ -76,9 +63,7 @@ class ClaimPlanIT {
 
     @AfterAll
     void dropScratchSchema() throws SQLException {
-        try (Connection connection = Database.connect(); Statement sql = connection.createStatement()) {
-            sql.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-        }
+        ScratchSchema.drop(SCHEMA);
     }
 
     @Test
