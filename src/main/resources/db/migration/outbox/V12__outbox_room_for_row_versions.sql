@@ -4,8 +4,7 @@
 -- small WAL record), provided the row's page has room for the new version. With pages filled to
 -- the brim at insert it rarely has, and each lease wrote the whole row to another page plus an
 -- entry in every index. Filling pages to half at insert leaves room for one new version of every
--- row on the page. Measured on the benchmark's drains: WAL per dispatched event down from
--- 2.0-2.5 KB to 0.6-1.4 KB. The price: pending and retained event rows take about twice the
--- pages. The setting applies to pages written from now on; an operator may choose another
+-- row on the page; the drain's WAL per event falls to a quarter to two thirds (figures in
+-- docs/benchmarks.md). The price: pending and retained event rows take about twice the pages. The setting applies to pages written from now on; an operator may choose another
 -- (ALTER TABLE outbox_event SET (fillfactor = n)).
 ALTER TABLE outbox_event SET (fillfactor = 50);

@@ -152,7 +152,7 @@ class OutboxBenchmark {
 
     /** Leaves the shared database as it was: the benchmark's rows go. */
     private static void deleteBenchmarkRows() throws Exception {
-        if (Database.single("SELECT count(*) FROM pg_class WHERE relname = 'outbox_event'") == 0) {
+        if (Database.single("SELECT count(*) FROM pg_class WHERE oid = to_regclass('outbox_event')") == 0) {
             return;
         }
         try (var connection = Database.connect(); var delete = connection.prepareStatement(
@@ -162,7 +162,7 @@ class OutboxBenchmark {
         try (var connection = Database.connect(); var statement = connection.createStatement()) {
             statement.execute("DELETE FROM learning_submission WHERE answer = 'benchmark'");
             statement.execute("DELETE FROM learning_pulse WHERE title = 'benchmark'");
-            if (Database.single("SELECT count(*) FROM pg_class WHERE relname = 'inbox_test_effect'") == 1) {
+            if (Database.single("SELECT count(*) FROM pg_class WHERE oid = to_regclass('inbox_test_effect')") == 1) {
                 statement.execute("DELETE FROM inbox_message WHERE aggregate_type = '" + INBOX_AGGREGATE_TYPE + "'");
                 statement.execute("DELETE FROM inbox_aggregate WHERE aggregate_type = '" + INBOX_AGGREGATE_TYPE + "'");
                 statement.execute("DELETE FROM inbox_test_effect WHERE aggregate_id LIKE 'bench-inbox-%'");
@@ -222,7 +222,7 @@ class OutboxBenchmark {
      * table is harmless since the claim's plan no longer depends on statistics ({@code ClaimPlanIT}).
      */
     private static void vacuum() throws Exception {
-        if (Database.single("SELECT count(*) FROM pg_class WHERE relname = 'outbox_event'") == 0) {
+        if (Database.single("SELECT count(*) FROM pg_class WHERE oid = to_regclass('outbox_event')") == 0) {
             return; // a database the application has not migrated yet: the first server start creates the tables
         }
         try (var connection = Database.connect(); var statement = connection.createStatement()) {
@@ -734,9 +734,9 @@ class OutboxBenchmark {
         Thread.sleep(11_000);
         return new RowWrites(
                 Database.single("SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint FROM pg_stat_user_tables"
-                        + " WHERE relname IN ('outbox_event', 'outbox_aggregate', 'outbox_control')"),
-                Database.single("SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'outbox_event'"),
-                Database.single("SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'outbox_event'"));
+                        + " WHERE relid IN ('outbox_event'::regclass, 'outbox_aggregate'::regclass, 'outbox_control'::regclass)"),
+                Database.single("SELECT n_tup_upd FROM pg_stat_user_tables WHERE relid = 'outbox_event'::regclass"),
+                Database.single("SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relid = 'outbox_event'::regclass"));
     }
 
     /**

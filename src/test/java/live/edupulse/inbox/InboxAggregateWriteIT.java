@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 class InboxAggregateWriteIT {
 
-    private static final String SCHEMA = "inbox_aggregate_write_lab";
+    private static final String SCHEMA = "inbox_aggregate_write_lab_" + UUID.randomUUID().toString().substring(0, 8);
     private static final String CONSUMER = "lab";
     private static final int AGGREGATES = 1_000;
 

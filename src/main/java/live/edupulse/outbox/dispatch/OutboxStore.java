@@ -202,7 +202,7 @@ public class OutboxStore {
 
     /** Runs {@link #CLAIM_SQL} in the connection's current transaction; returns the leased events unordered. */
     static List<ClaimedEvent> lease(Connection connection, UUID owner, UUID token, AggregateKey cursor,
-                                            int batchSize, int aggregates, Duration lease) throws SQLException {
+                                    int batchSize, int aggregates, Duration lease) throws SQLException {
         List<ClaimedEvent> events = new ArrayList<>();
         try (PreparedStatement claim = connection.prepareStatement(CLAIM_SQL)) {
             claim.setString(1, cursor.type());

@@ -92,7 +92,7 @@ public class OutboxAdministration {
             long live = 0;
             Instant autovacuum = null;
             try (PreparedStatement stats = prepare(connection, 
-                    "SELECT n_dead_tup, n_live_tup, last_autovacuum FROM pg_stat_user_tables WHERE relname = 'outbox_event'");
+                    "SELECT n_dead_tup, n_live_tup, last_autovacuum FROM pg_stat_user_tables WHERE relid = 'outbox_event'::regclass");
                  ResultSet row = stats.executeQuery()) {
                 if (row.next()) {
                     dead = row.getLong(1);

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class LeaseWriteIT {
 
-    private static final String SCHEMA = "lease_write_lab";
+    private static final String SCHEMA = "lease_write_lab_" + UUID.randomUUID().toString().substring(0, 8);
     private static final int BATCH = 500;
 
     @AfterEach
@@ -59,7 +59,7 @@ class LeaseWriteIT {
                     BATCH, Math.min(aggregates, BATCH), Duration.ofSeconds(60)).size();
             RowUpdates lease = RowUpdates.read(connection).minus(before);
             connection.rollback();
-            System.out.printf("LEASE %d aggregates x %d: leased=%d row-updates=%d heap-only=%d wal-bytes-per-lease=%d%n",
+            System.out.printf("LEASE %d aggregates x %d: leased=%d row-updates=%d heap-only=%d wal-bytes-per-lease=%d (the whole server's WAL meanwhile)%n",
                     aggregates, eventsEach, leased, lease.updated(), lease.heapOnly(), lease.walBytes() / Math.max(1, leased));
             assertEquals(BATCH, leased, "a full batch leased");
             assertEquals(BATCH, lease.updated(), "one row version written per lease");
