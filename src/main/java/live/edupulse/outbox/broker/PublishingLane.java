@@ -242,8 +242,15 @@ public final class PublishingLane {
         return null;
     }
 
+    /**
+     * The lane's channel, or a new one when it has none or the one it has is unusable and carries
+     * nothing unsettled. An unusable channel that still carries unsettled messages is returned as
+     * it is: the broker may close it between the caller's earlier look and this one, and what it
+     * carried must be settled (publishing on it fails and leads there) before it is replaced, or
+     * their outcomes would be lost and later messages of their aggregates go first.
+     */
     private ConfirmingChannel usableChannel() throws IOException {
-        if (channel != null && !channel.isUsable()) {
+        if (channel != null && !channel.isUsable() && !channel.hasUnsettled()) {
             discardChannel();
         }
         if (channel == null) {

@@ -16,6 +16,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An in-memory stand-in for the broker side of confirm-mode channels, for unit tests of the
@@ -33,8 +35,16 @@ final class FakeBroker implements AutoCloseable {
     /** Reply code the broker closes a channel with on the first message, when not 0. */
     volatile int closeEveryChannelWith;
     volatile int channelsOpened;
+    /**
+     * When set, the broker takes each message as it is published (on the publishing thread), and
+     * the client sees a channel the broker closed only at its second look at the channel after the
+     * close ({@code isOpen}), or 100 ms later if it does not look: the close frame arrives while the
+     * lane is between two looks.
+     */
+    volatile boolean closeSeenLate;
 
     private final ExecutorService brokerThread = Executors.newSingleThreadExecutor();
+    private final ScheduledExecutorService closeFrames = Executors.newSingleThreadScheduledExecutor();
 
     Channel openChannel() {
         channelsOpened++;
@@ -48,7 +58,7 @@ final class FakeBroker implements AutoCloseable {
                         state.nextClientSeq = 1;
                         yield null;
                     }
-                    case "isOpen" -> state.closeReason == null;
+                    case "isOpen" -> state.isOpen();
                     case "getCloseReason" -> state.closeReason;
                     case "getNextPublishSeqNo" -> state.nextClientSeq;
                     case "basicPublish" -> {
@@ -67,6 +77,7 @@ final class FakeBroker implements AutoCloseable {
     @Override
     public void close() {
         brokerThread.shutdownNow();
+        closeFrames.shutdownNow();
     }
 
     private final class FakeChannel {
@@ -74,6 +85,9 @@ final class FakeBroker implements AutoCloseable {
         final List<ConfirmListener> confirmListeners = new ArrayList<>();
         volatile long nextClientSeq;
         volatile ShutdownSignalException closeReason;
+        /** The broker's close, not yet seen by the client ({@link #closeSeenLate}), and the client's looks since. */
+        volatile ShutdownSignalException closeOnItsWay;
+        int looksSinceClose;
         /** Touched by the broker thread only. */
         long brokerSeq;
         boolean closedAtBroker;
@@ -88,7 +102,11 @@ final class FakeBroker implements AutoCloseable {
                 throw new IllegalArgumentException("Short string too long; utf-8 encoded length = " + keyBytes + ", max = 255.");
             }
             String messageId = properties.getMessageId();
-            brokerThread.execute(() -> arrive(proxy, messageId, body.length));
+            if (closeSeenLate) {
+                arrive(proxy, messageId, body.length);
+            } else {
+                brokerThread.execute(() -> arrive(proxy, messageId, body.length));
+            }
         }
 
         private void arrive(Object proxy, String messageId, int bodyBytes) {
@@ -122,9 +140,31 @@ final class FakeBroker implements AutoCloseable {
 
         private void closeAtBroker(Object proxy, int code, String text) {
             closedAtBroker = true;
-            closeReason = new ShutdownSignalException(false, false, new AMQImpl.Channel.Close(code, text, 60, 40), proxy);
+            ShutdownSignalException close = new ShutdownSignalException(false, false,
+                    new AMQImpl.Channel.Close(code, text, 60, 40), proxy);
+            if (closeSeenLate) {
+                closeOnItsWay = close;
+                closeFrames.schedule(() -> closeArrives(close), 100, TimeUnit.MILLISECONDS);
+            } else {
+                closeArrives(close);
+            }
+        }
+
+        synchronized boolean isOpen() {
+            ShutdownSignalException close = closeOnItsWay;
+            if (close != null && closeReason == null && looksSinceClose++ > 0) {
+                closeArrives(close);
+            }
+            return closeReason == null;
+        }
+
+        private synchronized void closeArrives(ShutdownSignalException close) {
+            if (closeReason != null) {
+                return;
+            }
+            closeReason = close;
             for (ShutdownListener listener : shutdownListeners) {
-                listener.shutdownCompleted(closeReason);
+                listener.shutdownCompleted(close);
             }
         }
     }

@@ -80,6 +80,22 @@ class PublishingLaneTest {
     }
 
     @Test
+    void aCloseThatArrivesBetweenTheLanesTwoLooksAtTheChannelLosesNoOutcomeAndKeepsOrder() {
+        broker.maxBodyBytes = 1000;
+        broker.closeSeenLate = true;
+        Map<String, PublishOutcome> outcomes = publish(message("a1", "A"), message("b1", "B", "event.happened", 5000, false),
+                message("c1", "C"), message("c2", "C"), message("c3", "C"), message("d1", "D"), message("d2", "D"));
+
+        assertInstanceOf(PublishOutcome.Confirmed.class, outcomes.get("a1"));
+        assertInstanceOf(PublishOutcome.Refused.class, outcomes.get("b1"), "the message the channel closed for: " + outcomes);
+        for (String id : List.of("c1", "c2", "c3", "d1", "d2")) {
+            assertInstanceOf(PublishOutcome.Confirmed.class, outcomes.get(id), id + ": " + outcomes);
+        }
+        assertEquals(List.of("a1", "c1", "c2", "c3", "d1", "d2"), broker.received,
+                "the messages the broker dropped after the close went again, in order, before any later one");
+    }
+
+    @Test
     void aMessageThatFailedBeforeGoesAloneAndTakesNoNeighbourDown() {
         broker.maxBodyBytes = 1000;
         Map<String, PublishOutcome> outcomes = publish(message("a1", "A"), message("b1", "B", "event.happened", 5000, true),
