@@ -3,7 +3,6 @@ package live.edupulse.inbox;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
@@ -16,6 +15,7 @@ import java.util.UUID;
 import live.edupulse.inbox.InboxStore.AggregateRef;
 import live.edupulse.inbox.api.DeliveredEvent;
 import live.edupulse.outbox.testing.Database;
+import live.edupulse.outbox.testing.RowUpdates;
 import live.edupulse.outbox.testing.ScratchSchema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -60,29 +60,18 @@ class InboxAggregateWriteIT {
             batch.forEach(event -> lastApplied.put(AggregateRef.of(event), event));
 
             connection.setAutoCommit(false);
-            long[] before = rowUpdates(connection);
+            RowUpdates before = RowUpdates.read(connection, "inbox_aggregate");
             Map<AggregateRef, Long> locked = InboxStore.lockAggregates(connection, CONSUMER, batch);
             InboxStore.advanceAll(connection, CONSUMER, lastApplied);
-            long[] after = rowUpdates(connection);
+            RowUpdates written = RowUpdates.read(connection, "inbox_aggregate").minus(before);
             connection.rollback();
-            long updated = after[0] - before[0];
-            long heapOnly = after[1] - before[1];
+            long updated = written.updated();
+            long heapOnly = written.heapOnly();
             System.out.printf("INBOX-AGGREGATES batch=%d row-updates=%d heap-only=%d%n", batch.size(), updated, heapOnly);
             assertEquals(batch.size(), locked.size(), "every aggregate of the batch locked");
             assertEquals(Set.of(3L), Set.copyOf(locked.values()), "read at their last applied seq");
             assertEquals(2L * batch.size(), updated, "two row versions per aggregate: the lock and the advance");
             assertEquals(updated, heapOnly, "both heap-only updates (no index entry)");
-        }
-    }
-
-    /** The current transaction's row updates of {@code inbox_aggregate} so far: all, heap-only. */
-    private static long[] rowUpdates(Connection connection) throws SQLException {
-        try (Statement sql = connection.createStatement();
-             ResultSet row = sql.executeQuery("""
-                     SELECT pg_stat_get_xact_tuples_updated('inbox_aggregate'::regclass),
-                            pg_stat_get_xact_tuples_hot_updated('inbox_aggregate'::regclass)""")) {
-            row.next();
-            return new long[] {row.getLong(1), row.getLong(2)};
         }
     }
 }

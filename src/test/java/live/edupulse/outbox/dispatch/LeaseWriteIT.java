@@ -3,12 +3,12 @@ package live.edupulse.outbox.dispatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.UUID;
 import live.edupulse.outbox.testing.Database;
+import live.edupulse.outbox.testing.RowUpdates;
 import live.edupulse.outbox.testing.ScratchSchema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -54,35 +54,16 @@ class LeaseWriteIT {
             }
             connection.setAutoCommit(false);
             OutboxStore.prepareClaimSession(connection);
-            RowUpdates before = RowUpdates.read(connection);
+            RowUpdates before = RowUpdates.read(connection, "outbox_event");
             int leased = OutboxStore.lease(connection, UUID.randomUUID(), UUID.randomUUID(), AggregateKey.START,
                     BATCH, Math.min(aggregates, BATCH), Duration.ofSeconds(60)).size();
-            RowUpdates lease = RowUpdates.read(connection).minus(before);
+            RowUpdates lease = RowUpdates.read(connection, "outbox_event").minus(before);
             connection.rollback();
             System.out.printf("LEASE %d aggregates x %d: leased=%d row-updates=%d heap-only=%d wal-bytes-per-lease=%d (the whole server's WAL meanwhile)%n",
                     aggregates, eventsEach, leased, lease.updated(), lease.heapOnly(), lease.walBytes() / Math.max(1, leased));
             assertEquals(BATCH, leased, "a full batch leased");
             assertEquals(BATCH, lease.updated(), "one row version written per lease");
             assertEquals(BATCH, lease.heapOnly(), "every lease a heap-only update (no index entry)");
-        }
-    }
-
-    /** The current transaction's row updates of {@code outbox_event} so far, and the WAL position. */
-    private record RowUpdates(long updated, long heapOnly, long walBytes) {
-
-        static RowUpdates read(Connection connection) throws SQLException {
-            try (Statement sql = connection.createStatement();
-                 ResultSet row = sql.executeQuery("""
-                         SELECT pg_stat_get_xact_tuples_updated('outbox_event'::regclass),
-                                pg_stat_get_xact_tuples_hot_updated('outbox_event'::regclass),
-                                pg_current_wal_insert_lsn() - '0/0'::pg_lsn""")) {
-                row.next();
-                return new RowUpdates(row.getLong(1), row.getLong(2), row.getLong(3));
-            }
-        }
-
-        RowUpdates minus(RowUpdates earlier) {
-            return new RowUpdates(updated - earlier.updated, heapOnly - earlier.heapOnly, walBytes - earlier.walBytes);
         }
     }
 }
