@@ -42,7 +42,12 @@ class DatabaseStallIT {
     void startServer() throws Exception {
         database.open();
         server = ServerInstance.of("database-stall", 600, Map.of(
-                "EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:" + DATABASE_PROXY + "/" + TestServices.dbName(),
+                // without TLS: pgjdbc gives up waiting for the answer to its TLS request after its
+                // sslResponseTimeout (5 s), so a claim that had to open a connection during the stall
+                // failed before it counted as hung; now every wait on the silent database lasts
+                // the socket timeout
+                "EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:" + DATABASE_PROXY + "/" + TestServices.dbName()
+                        + "?sslmode=disable",
                 "EDUPULSE_DB_SOCKET_TIMEOUT", Integer.toString(SOCKET_TIMEOUT_SECONDS),
                 "OUTBOX_BROKER_CONFIRM_TIMEOUT", "2s",
                 "OUTBOX_DISPATCH_LEASE", "4s",
