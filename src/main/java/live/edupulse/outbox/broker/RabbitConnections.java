@@ -5,6 +5,8 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ShutdownSignalException;
+import com.rabbitmq.client.impl.recovery.RecordedExchange;
+import com.rabbitmq.client.impl.recovery.TopologyRecoveryFilter;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.util.HashMap;
@@ -18,7 +20,8 @@ import live.edupulse.outbox.config.BrokerSettings;
 /**
  * Connection factories for the configured broker, the same for the publisher and the inbox:
  * credentials from the parsed URI or the separate keys, TLS with host name verification for
- * {@code amqps}, timeouts, heartbeats and automatic recovery with topology recovery.
+ * {@code amqps}, timeouts, heartbeats and automatic recovery with topology recovery (queues,
+ * bindings and consumers; not the exchange, which is declared again only with a new connection).
  */
 public final class RabbitConnections {
 
@@ -53,6 +56,15 @@ public final class RabbitConnections {
         factory.setRequestedHeartbeat(20);
         factory.setAutomaticRecoveryEnabled(true);
         factory.setTopologyRecoveryEnabled(true);
+        // The exchange is declared on each new connection, on a channel closed at once; the client
+        // would declare it again on recovery through that closed channel and report a failure. A
+        // durable exchange outlives both the connection and a broker restart.
+        factory.setTopologyRecoveryFilter(new TopologyRecoveryFilter() {
+            @Override
+            public boolean filterExchange(RecordedExchange exchange) {
+                return false;
+            }
+        });
         factory.setNetworkRecoveryInterval(2000);
         Map<String, Object> clientProperties = new HashMap<>(factory.getClientProperties());
         clientProperties.put("connection_name", connectionName);

@@ -67,10 +67,13 @@ class TwoInstancesIT {
                 "OUTBOX_DISPATCH_BACKOFF_INITIAL", "200ms",
                 "OUTBOX_DISPATCH_BROKER_BACKOFF_MAX", "1s");
         Map<String, String> envA = new java.util.HashMap<>(common);
-        envA.put("EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:" + A_DATABASE + "/" + TestServices.dbName());
-        envA.put("OUTBOX_BROKER_ADDRESSES", "127.0.0.1:" + A_BROKER);
-        // A's late settle must outlive its database's stall (up to a minute and more), not give up on the socket
+        // A's late settle must outlive its database's stall (up to a minute and more), not give up on
+        // the socket; without TLS, a connection A opens during the stall waits as long (pgjdbc waits
+        // for the answer to its TLS request only sslResponseTimeout, 5 s)
+        envA.put("EDUPULSE_DB_URL", "jdbc:postgresql://127.0.0.1:" + A_DATABASE + "/" + TestServices.dbName()
+                + "?sslmode=disable");
         envA.put("EDUPULSE_DB_SOCKET_TIMEOUT", "600");
+        envA.put("OUTBOX_BROKER_ADDRESSES", "127.0.0.1:" + A_BROKER);
         // A waits longer for confirms, so a stalled A is seen holding its leases
         envA.put("OUTBOX_BROKER_CONFIRM_TIMEOUT", "5s");
         var war = FaultRig.testWar();

@@ -68,7 +68,6 @@ public final class TestServices {
         return value("test.broker.password", "guest");
     }
 
-    /** {@code host:port}, as {@code outbox.broker.addresses} takes it. */
     /** A connection factory for the broker of this run (host, port and credentials). */
     public static com.rabbitmq.client.ConnectionFactory brokerConnectionFactory() {
         com.rabbitmq.client.ConnectionFactory factory = new com.rabbitmq.client.ConnectionFactory();
@@ -79,6 +78,7 @@ public final class TestServices {
         return factory;
     }
 
+    /** {@code host:port}, as {@code outbox.broker.addresses} takes it. */
     public static String brokerAddress() {
         return brokerHost() + ":" + brokerPort();
     }
