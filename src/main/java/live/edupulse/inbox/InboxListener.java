@@ -7,12 +7,13 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
@@ -20,7 +21,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
@@ -35,10 +35,15 @@ import live.edupulse.outbox.tracing.ProcessingSpan;
  * instances never take the same queue's deliveries at once), bound to the exchange for the
  * consumer's event types, consumed with manual acknowledgements and a prefetch.
  *
- * <p>The client's delivery thread only queues what arrives; one processing thread per listener
- * takes whatever has arrived (up to the batch size) and decides it in one transaction
- * ({@link InboxProcessing#deliverAll}), then acknowledges it with one multiple acknowledgement. A
- * lone delivery is taken at once, so a quiet queue adds no wait; a busy one gets fuller batches.
+ * <p>The client's delivery thread only queues what arrives; the listener's own thread hands each
+ * delivery to one of {@code workers} partitions by its aggregate (the {@code aggregate_type} and
+ * {@code aggregate_id} headers), so an aggregate's events always go to the same partition and two
+ * partitions never wait for each other's aggregate locks. They share the prefetch, though: a slow
+ * partition's deliveries hold back the acknowledgement of later ones. A partition takes whatever
+ * it has queued (up to the batch size) and decides it in one transaction
+ * ({@link InboxProcessing#deliverAll}); a lone delivery is taken at once, so a quiet queue adds no
+ * wait, and a busy one gets fuller batches. Decided deliveries are acknowledged with multiple
+ * acknowledgements, each once every delivery before it is decided ({@link AcknowledgementWindow}).
  * When a batch cannot be decided together (a handler failed on one of its events, or one was
  * received before), its deliveries are taken one at a time, each acknowledged once its fate is
  * committed. A message that is not an event of the contract is rejected without requeue (logged);
@@ -61,7 +66,10 @@ final class InboxListener {
     private Channel channel;
     private String consumerTag;
     private volatile boolean stopping;
-    private final Acknowledgements acknowledgements = new Acknowledgements();
+    private AcknowledgementWindow acknowledgements;
+    private Partition[] partitions;
+    /** Partitions whose task is submitted or running; guarded by {@code this}. */
+    private int busyPartitions;
     private ExecutorService workerThreads;
     private Future<?> processor;
 
@@ -83,11 +91,18 @@ final class InboxListener {
 
     /**
      * Declares the queue and its bindings, starts consuming, and starts the processing: one thread
-     * of {@code threads} that takes batches, {@code workers} of {@code threads} that decide them.
+     * of {@code threads} that hands deliveries to the partitions, and up to {@code workers} of
+     * {@code threads} deciding the partitions' batches.
      */
     void start(Connection connection, ExecutorService threads) throws IOException {
         workerThreads = threads;
         channel = connection.createChannel();
+        Channel acknowledging = channel;
+        acknowledgements = new AcknowledgementWindow(tag -> acknowledging.basicAck(tag, true));
+        partitions = new Partition[workers];
+        for (int i = 0; i < workers; i++) {
+            partitions[i] = new Partition();
+        }
         channel.basicQos(prefetch);
         channel.queueDeclare(queue, true, false, false,
                 Map.of("x-queue-type", "quorum", "x-single-active-consumer", true));
@@ -97,15 +112,25 @@ final class InboxListener {
         consumerTag = channel.basicConsume(queue, false, "edupulse-inbox " + consumer.name(), new DefaultConsumer(channel) {
             @Override
             public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-                Object traceparent = properties.getHeaders() == null ? null : properties.getHeaders().get("traceparent");
-                arrived.add(new Delivery(getChannel(), envelope, traceparent == null ? null : traceparent.toString(), body));
+                Map<String, Object> headers = properties.getHeaders() == null ? Map.of() : properties.getHeaders();
+                Object traceparent = headers.get("traceparent");
+                arrived.add(new Delivery(getChannel(), envelope, traceparent == null ? null : traceparent.toString(),
+                        partitionOf(headers.get("aggregate_type"), headers.get("aggregate_id"), workers), body));
             }
         });
         processor = threads.submit(this::process);
     }
 
-    /** A message as it arrived, not yet decided. */
-    private record Delivery(Channel channel, Envelope envelope, String traceparent, byte[] body) {
+    /**
+     * The partition of an aggregate's events, from the message's {@code aggregate_type} and
+     * {@code aggregate_id} headers (a message without them goes where the others without them go).
+     */
+    static int partitionOf(Object aggregateType, Object aggregateId, int partitions) {
+        return Math.floorMod(Objects.hash(String.valueOf(aggregateType), String.valueOf(aggregateId)), partitions);
+    }
+
+    /** A message as it arrived, not yet decided, with the partition that decides it. */
+    private record Delivery(Channel channel, Envelope envelope, String traceparent, int partition, byte[] body) {
         long tag() {
             return envelope.getDeliveryTag();
         }
@@ -115,66 +140,120 @@ final class InboxListener {
     private record Received(Delivery delivery, DeliveredEvent event, ProcessingSpan span) {
     }
 
-    /**
-     * Takes what has arrived, a batch at a time, and hands each batch to one of {@code workers}
-     * threads: batches are decided concurrently (an aggregate's row lock orders its events across
-     * them) and acknowledged in the order they were taken.
-     */
+    /** Hands what arrives to the partitions; when stopping, waits for their batches to finish. */
     private void process() {
-        Semaphore free = new Semaphore(workers);
-        boolean holding = false;
-        long taken = 0;
+        List<Delivery> taken = new ArrayList<>();
         try {
             while (!stopping) {
-                free.acquire(); // a worker first: what arrives meanwhile joins the batch
-                holding = true;
                 Delivery first = arrived.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
-                    free.release();
-                    holding = false;
                     continue;
                 }
-                List<Delivery> batch = new ArrayList<>(batchSize);
-                batch.add(first);
-                arrived.drainTo(batch, batchSize - 1);
-                long number = taken++;
-                workerThreads.execute(() -> {
-                    try {
-                        decide(batch, number);
-                    } catch (RuntimeException e) {
-                        // a defect: the batch's fate is unknown, so nothing after it may be acknowledged.
-                        // The channel is closed: everything unacknowledged goes back to the queue, and
-                        // the queue's single active consumer moves to another instance, if any.
-                        acknowledgements.stop();
-                        LOG.log(Level.SEVERE, "Inbox " + consumer.name() + " failed on a batch; it stops consuming "
-                                + queue + " until the application restarts", e);
-                        abandon();
-                    } finally {
-                        free.release();
-                    }
-                });
-                holding = false; // the worker releases it
+                taken.add(first);
+                arrived.drainTo(taken);
+                for (Delivery delivery : taken) {
+                    acknowledgements.received(delivery.tag());
+                    partitions[delivery.partition()].add(delivery);
+                }
+                taken.clear();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            // no thread for a batch (the application is stopping): it stays unacknowledged, and so
-            // must everything after it
-            acknowledgements.stop();
-            LOG.log(Level.FINE, "Inbox " + consumer.name() + " stopped taking batches", e);
         } finally {
-            if (holding) {
-                free.release();
-            }
-            free.acquireUninterruptibly(workers); // the batches being decided finish first
+            awaitPartitionsIdle();
         }
     }
 
-    private void decide(List<Delivery> deliveries, long number) {
+    /**
+     * One share of the consumer's aggregates: its deliveries in arrival order, decided a batch at a
+     * time by at most one thread, so an aggregate's batches never run at the same time.
+     */
+    private final class Partition {
+        private final ArrayDeque<Delivery> queued = new ArrayDeque<>();
+        private boolean running;
+
+        void add(Delivery delivery) {
+            synchronized (this) {
+                queued.add(delivery);
+                if (running) {
+                    return; // the running thread takes it with its next batch
+                }
+                running = true;
+            }
+            busy(+1);
+            try {
+                workerThreads.execute(this::run);
+            } catch (RuntimeException e) {
+                // no thread (the application is stopping): what is queued stays undecided and
+                // unacknowledged, and goes back to the queue when the channel closes
+                stopping = true;
+                idle();
+                LOG.log(Level.FINE, "Inbox " + consumer.name() + " stopped taking batches", e);
+            }
+        }
+
+        private void run() {
+            try {
+                while (true) {
+                    List<Delivery> batch;
+                    synchronized (this) {
+                        if (queued.isEmpty() || stopping) {
+                            running = false;
+                            return;
+                        }
+                        batch = new ArrayList<>(Math.min(batchSize, queued.size()));
+                        while (batch.size() < batchSize && !queued.isEmpty()) {
+                            batch.add(queued.poll());
+                        }
+                    }
+                    decide(batch);
+                }
+            } catch (RuntimeException | Error e) {
+                // a defect: the batch's fate is unknown, so it stays unacknowledged and no multiple
+                // acknowledgement covers anything after it. The channel is closed (before the partition
+                // may run again): everything unacknowledged goes back to the queue, and the queue's
+                // single active consumer moves to another instance, if any.
+                abandon();
+                synchronized (this) {
+                    running = false;
+                }
+                LOG.log(Level.SEVERE, "Inbox " + consumer.name() + " failed on a batch; it stops consuming "
+                        + queue + " until the application restarts", e);
+            } finally {
+                busy(-1);
+            }
+        }
+
+        private void idle() {
+            synchronized (this) {
+                running = false;
+            }
+            busy(-1);
+        }
+    }
+
+    private synchronized void busy(int change) {
+        busyPartitions += change;
+        if (busyPartitions == 0) {
+            notifyAll();
+        }
+    }
+
+    /** Waits for the partitions' batches to finish, unless interrupted ({@link #stop()} gives them 30 s). */
+    private synchronized void awaitPartitionsIdle() {
+        while (busyPartitions > 0) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void decide(List<Delivery> deliveries) {
         if (stopping) {
-            // not acknowledged: they go back to the queue when the channel closes
-            acknowledgements.stop();
-            return;
+            return; // undecided and unacknowledged: they go back to the queue when the channel closes
         }
         List<Received> received = new ArrayList<>(deliveries.size());
         Map<UUID, Received> byId = new LinkedHashMap<>();
@@ -184,7 +263,7 @@ final class InboxListener {
                 event = InboundMessage.read(delivery.body());
             } catch (IllegalArgumentException e) {
                 LOG.warning(() -> "Inbox " + consumer.name() + " rejected a message of queue " + queue + ": " + e.getMessage());
-                acknowledge(() -> delivery.channel().basicReject(delivery.tag(), false));
+                settleAlone(delivery, () -> delivery.channel().basicReject(delivery.tag(), false));
                 continue;
             }
             Received one = new Received(delivery, event, tracing.processing(queue, event.eventId().toString(),
@@ -193,7 +272,6 @@ final class InboxListener {
             byId.putIfAbsent(event.eventId(), one);
         }
         if (received.isEmpty()) {
-            acknowledgements.decided(number, null);
             return;
         }
         Map<UUID, InboxStore.Verdict> verdicts;
@@ -202,61 +280,33 @@ final class InboxListener {
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, () -> "Inbox " + consumer.name() + ": a batch of " + byId.size()
                     + " is taken one message at a time: " + e.getMessage());
-            boolean allDecided = true;
             for (Received one : received) {
-                allDecided &= decideAlone(one);
-            }
-            if (allDecided) {
-                acknowledgements.decided(number, null);
-            } else {
-                acknowledgements.stop();
+                decideAlone(one);
             }
             return;
         }
+        List<Long> tags = new ArrayList<>(received.size());
         for (Received one : received) {
             InboxStore.Verdict verdict = byId.get(one.event().eventId()) == one ? verdicts.get(one.event().eventId())
                     : InboxStore.Verdict.DUPLICATE;
             one.span().outcome(verdict.name().toLowerCase(Locale.ROOT));
             one.span().end();
+            tags.add(one.delivery().tag());
         }
-        acknowledgements.decided(number, received.get(received.size() - 1).delivery());
+        acknowledge(() -> acknowledgements.decided(tags));
+    }
+
+    /** Settles one delivery by itself (acknowledged, rejected or returned), so it holds no other back. */
+    private void settleAlone(Delivery delivery, Acknowledgement settlement) {
+        acknowledge(settlement);
+        acknowledge(() -> acknowledgements.settledAlone(delivery.tag()));
     }
 
     /**
-     * Multiple acknowledgements in the order batches were taken: a batch's acknowledgement covers
-     * every earlier delivery, so it is sent only once every earlier batch is decided. After a batch
-     * that could not be decided (the application is stopping), none is sent any more.
+     * Decides one delivery in a transaction of its own. One not decided (the application is
+     * stopping) stays unacknowledged and goes back to the queue when the channel closes.
      */
-    private final class Acknowledgements {
-        private final Map<Long, Delivery> decided = new HashMap<>();
-        private long next;
-        private boolean stopped;
-
-        /** Batch {@code number} is decided; {@code last} is its last delivery, or null when it needs no acknowledgement. */
-        synchronized void decided(long number, Delivery last) {
-            decided.put(number, last == null ? NOTHING : last);
-            Delivery upTo = null;
-            while (decided.containsKey(next)) {
-                Delivery delivery = decided.remove(next++);
-                if (delivery != NOTHING) {
-                    upTo = delivery;
-                }
-            }
-            if (upTo != null && !stopped) {
-                Delivery acknowledged = upTo;
-                acknowledge(() -> acknowledged.channel().basicAck(acknowledged.tag(), true));
-            }
-        }
-
-        synchronized void stop() {
-            stopped = true;
-        }
-    }
-
-    private static final Delivery NOTHING = new Delivery(null, null, null, null);
-
-    /** Decides one delivery in a transaction of its own; false when it was not decided (it stays unacknowledged). */
-    private boolean decideAlone(Received one) {
+    private void decideAlone(Received one) {
         Delivery delivery = one.delivery();
         DeliveredEvent event = one.event();
         ProcessingSpan span = one.span();
@@ -265,18 +315,17 @@ final class InboxListener {
         } catch (RuntimeException e) {
             span.failed(e);
             if (stopping) {
-                return false; // the application is stopping: the delivery goes back to the queue
+                return;
             }
             LOG.log(Level.WARNING, "Inbox " + consumer.name() + " could not record event " + event.eventId()
                     + "; it goes back to the queue: " + e.getMessage());
             pause();
-            acknowledge(() -> delivery.channel().basicNack(delivery.tag(), false, true));
-            return true;
+            settleAlone(delivery, () -> delivery.channel().basicNack(delivery.tag(), false, true));
+            return;
         } finally {
             span.end();
         }
-        acknowledge(() -> delivery.channel().basicAck(delivery.tag(), false));
-        return true;
+        settleAlone(delivery, () -> delivery.channel().basicAck(delivery.tag(), false));
     }
 
     /**

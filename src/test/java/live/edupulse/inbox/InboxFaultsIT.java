@@ -37,12 +37,12 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The inbox under real faults. A server started by this test (WildFly or Open Liberty, port offset
- * 100, prefetch 200, batches of up to 50) consumes through a TCP proxy in front of RabbitMQ; the
- * test publishes a stream of contract messages (2,000 events over 100 aggregates, seq 1..20 each,
- * interleaved) to the recording
- * consumer's queue, injects the fault once a fifth is applied, restores, and checks the effects in
- * {@code inbox_test_effect}: each event applied exactly once, each aggregate's events in seq order.
- * Each scenario prints its lost and duplicated effects. The broker is restored whatever happens.
+ * 100, prefetch 200, batches of up to 50, three partitions) consumes through a TCP proxy in front of
+ * RabbitMQ; the test publishes a stream of contract messages (2,000 events over 100 aggregates, seq
+ * 1..20 each, interleaved) to the recording consumer's queue, injects the fault once a fifth is
+ * applied, restores, and checks the effects in {@code inbox_test_effect}: each event applied exactly
+ * once, each aggregate's events in seq order. Each scenario prints its lost and duplicated effects.
+ * The broker is restored whatever happens.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InboxFaultsIT {
@@ -52,6 +52,8 @@ class InboxFaultsIT {
     private static final int PER_AGGREGATE = 20;
     private static final int PREFETCH = 200;
     private static final int BATCH_SIZE = 50;
+    /** The first instance decides its deliveries in three partitions of the aggregates; the second in one. */
+    private static final int PARTITIONS = 3;
     private static final String QUEUE = "edupulse." + RecordingInboxConsumer.NAME;
     private static final String EVENT_TYPE = RecordingInboxConsumer.ROUTING_KEY_PREFIX + "fault";
 
@@ -72,7 +74,8 @@ class InboxFaultsIT {
                 "OUTBOX_BROKER_ADDRESSES", "127.0.0.1:" + BROKER_PROXY,
                 "OUTBOX_BROKER_CONNECTION_TIMEOUT", "2s",
                 "INBOX_PREFETCH", Integer.toString(PREFETCH),
-                "INBOX_BATCH_SIZE", Integer.toString(BATCH_SIZE)), war);
+                "INBOX_BATCH_SIZE", Integer.toString(BATCH_SIZE),
+                "INBOX_WORKERS", Integer.toString(PARTITIONS)), war);
         ensureServerRunning();
     }
 
@@ -109,6 +112,24 @@ class InboxFaultsIT {
         System.out.println(String.format("INBOX BATCHES: %d events applied in %d transactions (batch size %d)",
                 stream.size(), transactions, BATCH_SIZE));
         assertTrue(transactions * 10 <= stream.size(), stream.size() + " events took " + transactions + " transactions");
+        // each transaction decided the aggregates of one partition, and every partition took part
+        Map<String, Set<Integer>> partitionsPerTransaction = new HashMap<>();
+        try (java.sql.Connection connection = Database.connect(); PreparedStatement rows = connection.prepareStatement(
+                "SELECT xmin::text, aggregate_type, aggregate_id FROM inbox_message WHERE consumer = ? AND aggregate_id LIKE ?")) {
+            rows.setString(1, RecordingInboxConsumer.NAME);
+            rows.setString(2, stream.prefix + "%");
+            try (ResultSet row = rows.executeQuery()) {
+                while (row.next()) {
+                    partitionsPerTransaction.computeIfAbsent(row.getString(1), xid -> new HashSet<>())
+                            .add(InboxListener.partitionOf(row.getString(2), row.getString(3), PARTITIONS));
+                }
+            }
+        }
+        List<Set<Integer>> mixed = partitionsPerTransaction.values().stream().filter(partitions -> partitions.size() > 1).toList();
+        assertEquals(List.of(), mixed, "transactions that decided aggregates of more than one partition");
+        Set<Integer> seen = new HashSet<>();
+        partitionsPerTransaction.values().forEach(seen::addAll);
+        assertEquals(PARTITIONS, seen.size(), "partitions that applied events");
     }
 
     /** The consumer's server, killed, then started again: what it committed and had not acknowledged comes again and is ignored. */

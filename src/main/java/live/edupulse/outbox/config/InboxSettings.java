@@ -14,7 +14,8 @@ import java.util.function.Function;
  * @param queuePrefix     a consumer's queue is this prefix and its name
  * @param prefetch        unacknowledged deliveries per consumer
  * @param batchSize       the most deliveries decided in one transaction (at most the prefetch)
- * @param workers         batches of one consumer decided at the same time, each in its own transaction
+ * @param workers         partitions of one consumer's aggregates, each deciding its own batches in its
+ *                        own transactions at the same time as the others
  * @param catchUp         consumers (by name) that request a replay of their event types when their
  *                        queue is created (their first start)
  * @param maxAttempts     failed applications before an event is parked
