@@ -69,7 +69,8 @@ class InboxFaultsIT {
         }
         war = Deployments.outboxFile("inbox-fault-test.war");
         broker.open();
-        // a window well below the stream, so a stalled link leaves work for the second instance
+        // a window well below the stream, so a stalled link leaves work for the second instance (and
+        // barely above three partitions' batches: their acknowledgements wait for each other)
         server = ServerInstance.of("inbox-faults", 100, Map.of(
                 "OUTBOX_BROKER_ADDRESSES", "127.0.0.1:" + BROKER_PROXY,
                 "OUTBOX_BROKER_CONNECTION_TIMEOUT", "2s",

@@ -53,7 +53,7 @@ class RabbitConnectionsIT {
         try (TcpProxy broker = new TcpProxy(PROXY_PORT, TestServices.brokerHost(), TestServices.brokerPort()).open();
              Connection connection = factory.newConnection(RabbitConnections.addresses(settings), "recovery-test")) {
             try (Channel declaring = connection.createChannel()) {
-                declaring.exchangeDeclare(exchange, BuiltinExchangeType.TOPIC, false);
+                declaring.exchangeDeclare(exchange, BuiltinExchangeType.TOPIC, true); // as RabbitPublisher and Inbox do
             }
             Channel publishing = connection.createChannel();
             publishing.confirmSelect();
