@@ -119,8 +119,7 @@ public class OutboxStore {
             UPDATE outbox_event e
                SET lease_owner = ?, lease_token = ?,
                    lease_until = now() + make_interval(secs => ?)
-              FROM picked
-             WHERE e.id = picked.id
+             WHERE e.id = ANY (ARRAY(SELECT id FROM picked))
             RETURNING e.id, e.aggregate_type, e.aggregate_id, e.aggregate_seq, e.event_type, e.payload,
                       e.headers, e.occurred_at, e.attempts
             """;
@@ -133,11 +132,10 @@ public class OutboxStore {
             """;
 
     static final String DISPATCHED_SQL = """
-            UPDATE outbox_event e
-               SET dispatched_at = clock_timestamp(), unroutable = d.unroutable,
+            UPDATE outbox_event
+               SET dispatched_at = clock_timestamp(), unroutable = (id = ANY(?::uuid[])),
                    lease_owner = NULL, lease_token = NULL, lease_until = NULL
-              FROM unnest(?::uuid[], ?::boolean[]) AS d(id, unroutable)
-             WHERE e.id = d.id AND e.lease_token = ?
+             WHERE id = ANY(?::uuid[]) AND lease_token = ?
             """;
 
     static final String FAILED_SQL = """
@@ -147,7 +145,7 @@ public class OutboxStore {
                    parked_at = CASE WHEN f.park THEN now() END,
                    lease_owner = NULL, lease_token = NULL, lease_until = NULL
               FROM unnest(?::uuid[], ?::text[], ?::bigint[], ?::boolean[]) AS f(id, error, delay_ms, park)
-             WHERE e.id = f.id AND e.lease_token = ?
+             WHERE e.id = f.id AND e.id = ANY(?::uuid[]) AND e.lease_token = ?
             RETURNING e.id, e.event_type, e.aggregate_type, e.aggregate_id, e.aggregate_seq, e.attempts,
                       e.parked_at IS NOT NULL
             """;
@@ -291,16 +289,13 @@ public class OutboxStore {
     }
 
     private static int markDispatched(Connection connection, Settlement settlement) throws SQLException {
-        int size = settlement.dispatched().size();
-        UUID[] ids = new UUID[size];
-        Boolean[] unroutable = new Boolean[size];
-        for (int i = 0; i < size; i++) {
-            ids[i] = settlement.dispatched().get(i).id();
-            unroutable[i] = settlement.dispatched().get(i).unroutable();
-        }
+        List<Settlement.Dispatched> dispatched = settlement.dispatched();
+        UUID[] ids = dispatched.stream().map(Settlement.Dispatched::id).toArray(UUID[]::new);
+        UUID[] unroutable = dispatched.stream().filter(Settlement.Dispatched::unroutable)
+                .map(Settlement.Dispatched::id).toArray(UUID[]::new);
         try (PreparedStatement update = connection.prepareStatement(DISPATCHED_SQL)) {
-            update.setArray(1, array(connection, "uuid", ids));
-            update.setArray(2, array(connection, "boolean", unroutable));
+            update.setArray(1, array(connection, "uuid", unroutable));
+            update.setArray(2, array(connection, "uuid", ids));
             update.setObject(3, settlement.token());
             return update.executeUpdate();
         }
@@ -326,7 +321,8 @@ public class OutboxStore {
             update.setArray(2, array(connection, "text", errors));
             update.setArray(3, array(connection, "bigint", delays));
             update.setArray(4, array(connection, "boolean", park));
-            update.setObject(5, settlement.token());
+            update.setArray(5, array(connection, "uuid", ids));
+            update.setObject(6, settlement.token());
             try (ResultSet rows = update.executeQuery()) {
                 while (rows.next()) {
                     result.add(new SettleResult.FailedEvent(rows.getObject(1, UUID.class), rows.getString(2),

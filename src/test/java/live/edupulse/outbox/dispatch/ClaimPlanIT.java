@@ -3,14 +3,16 @@ package live.edupulse.outbox.dispatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static live.edupulse.outbox.dispatch.QueryPlans.nodes;
+import static live.edupulse.outbox.dispatch.QueryPlans.numberedParameters;
+import static live.edupulse.outbox.dispatch.QueryPlans.readsOutbox;
+import static live.edupulse.outbox.dispatch.QueryPlans.rowsReadFromOutbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import live.edupulse.outbox.testing.Database;
@@ -40,7 +42,6 @@ class ClaimPlanIT {
     private static final int AGGREGATES = 200;
     private static final int PENDING_PER_AGGREGATE = 100;
     private static final int BACKLOG = AGGREGATES * PENDING_PER_AGGREGATE;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @BeforeAll
     void quietOutboxAnalyzedThenABacklog() throws Exception {
@@ -114,7 +115,7 @@ class ClaimPlanIT {
     /** Sequential and bitmap scans of outbox_event anywhere in the plan. */
     private static List<String> scansOtherThanIndexProbes(JsonNode plan) {
         return nodes(plan).stream()
-                .filter(ClaimPlanIT::readsOutbox)
+                .filter(QueryPlans::readsOutbox)
                 .map(node -> node.path("Node Type").asText())
                 .filter(type -> type.equals("Seq Scan") || type.startsWith("Bitmap"))
                 .toList();
@@ -159,11 +160,10 @@ class ClaimPlanIT {
             }
             OutboxStore.prepareClaimSession(connection);
             // EXECUTE's arguments cannot be bind parameters; these are numbers and fresh UUIDs
-            String explain = "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE lab_claim('', '', %d, %d, %d, '%s', '%s', 30)"
+            String explain = "EXECUTE lab_claim('', '', %d, %d, %d, '%s', '%s', 30)"
                     .formatted(aggregates, batchSize, batchSize, UUID.randomUUID(), UUID.randomUUID());
-            try (Statement sql = connection.createStatement(); ResultSet result = sql.executeQuery(explain)) {
-                result.next();
-                JsonNode explained = JSON.readTree(result.getString(1)).get(0);
+            try {
+                JsonNode explained = QueryPlans.explainAnalyze(connection, explain);
                 JsonNode plan = explained.get("Plan");
                 return new ClaimCost(plan.get("Actual Rows").asLong(), rowsReadFromOutbox(plan),
                         explained.has("JIT"), plan);
@@ -171,47 +171,6 @@ class ClaimPlanIT {
                 connection.rollback();
             }
         }
-    }
-
-    /**
-     * Rows produced by every scan of outbox_event and every node that re-reads them (materialize,
-     * sort), and the rows a scan read and dropped by its filter (an index scan that reads the
-     * whole pending backlog to return one row shows only there), all loops.
-     */
-    private static long rowsReadFromOutbox(JsonNode plan) {
-        return nodes(plan).stream()
-                .filter(node -> readsOutbox(node) && node.path("Node Type").asText().contains("Scan")
-                        || List.of("Materialize", "Sort", "Hash").contains(node.path("Node Type").asText()))
-                .mapToLong(node -> (node.path("Actual Rows").asLong() + node.path("Rows Removed by Filter").asLong())
-                        * node.path("Actual Loops").asLong())
-                .sum();
-    }
-
-    private static boolean readsOutbox(JsonNode node) {
-        return "outbox_event".equals(node.path("Relation Name").asText());
-    }
-
-    /** The plan node and all nodes below it. */
-    private static List<JsonNode> nodes(JsonNode node) {
-        List<JsonNode> all = new ArrayList<>(List.of(node));
-        for (JsonNode child : node.path("Plans")) {
-            all.addAll(nodes(child));
-        }
-        return all;
-    }
-
-    /** Turns JDBC's {@code ?} placeholders into {@code $1, $2, ...} for a server-side PREPARE. */
-    private static String numberedParameters(String jdbcSql) {
-        StringBuilder numbered = new StringBuilder();
-        int parameter = 0;
-        for (char c : jdbcSql.toCharArray()) {
-            if (c == '?') {
-                numbered.append('$').append(++parameter);
-            } else {
-                numbered.append(c);
-            }
-        }
-        return numbered.toString();
     }
 
     private record ClaimCost(long leased, long rowsRead, boolean jitCompiled, JsonNode plan) {
