@@ -68,7 +68,18 @@ public final class PublishingLane {
      */
     public Map<String, PublishOutcome> publish(List<OutboundMessage> messages, long publishUntilNanos,
                                                long confirmsUntilNanos) {
-        Batch batch = new Batch(messages, publishUntilNanos, confirmsUntilNanos);
+        return publish(messages, publishUntilNanos, confirmsUntilNanos, () -> { });
+    }
+
+    /**
+     * As {@link #publish(List, long, long)}, and runs {@code whileConfirmsPending} once on the calling
+     * thread as soon as every message has been handed to the broker, before the wait for their
+     * confirms: work that overlaps the broker's write to disk. It is not run when the batch fails
+     * broker-wide before that point.
+     */
+    public Map<String, PublishOutcome> publish(List<OutboundMessage> messages, long publishUntilNanos,
+                                               long confirmsUntilNanos, Runnable whileConfirmsPending) {
+        Batch batch = new Batch(messages, publishUntilNanos, confirmsUntilNanos, whileConfirmsPending);
         batch.run();
         if (channel != null && !channel.isUsable()) {
             discardChannel();
@@ -89,11 +100,14 @@ public final class PublishingLane {
         boolean oneAtATime;
         /** The broker, not a message, is in trouble: nothing more is published in this batch. */
         String brokerWideFailure;
+        /** Run once, when every message has been handed over for the first time; null after. */
+        Runnable whileConfirmsPending;
 
-        Batch(List<OutboundMessage> messages, long publishUntil, long confirmsUntil) {
+        Batch(List<OutboundMessage> messages, long publishUntil, long confirmsUntil, Runnable whileConfirmsPending) {
             this.pending = new ArrayDeque<>(messages);
             this.publishUntil = publishUntil;
             this.confirmsUntil = confirmsUntil;
+            this.whileConfirmsPending = whileConfirmsPending;
             messages.forEach(message -> byId.put(message.messageId(), message));
         }
 
@@ -101,8 +115,17 @@ public final class PublishingLane {
             while (!pending.isEmpty()) {
                 publishNext();
                 if (pending.isEmpty() && channel != null && channel.hasUnsettled()) {
+                    handedOver();
                     settle(false);
                 }
+            }
+        }
+
+        private void handedOver() {
+            Runnable work = whileConfirmsPending;
+            whileConfirmsPending = null;
+            if (work != null && brokerWideFailure == null) {
+                work.run();
             }
         }
 

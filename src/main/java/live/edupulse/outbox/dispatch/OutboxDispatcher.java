@@ -184,6 +184,7 @@ public class OutboxDispatcher {
                 }
             }
         } finally {
+            releaseClaimedAhead(lane);
             release(lane);
         }
         if (requested.get() && !stopping) {
@@ -203,35 +204,36 @@ public class OutboxDispatcher {
         if (System.nanoTime() - pausedUntil < 0) {
             return false;
         }
-        BatchTrace trace = tracing.batch();
+        ClaimedBatch ahead = lane.claimedAhead;
+        lane.claimedAhead = null;
+        BatchTrace trace = ahead != null ? ahead.trace() : tracing.batch();
         try {
-            publisher.connect();
-            if (publisher.state() != BrokerState.CONNECTED) {
-                pause("broker is " + publisher.state());
-                return false;
+            ClaimedBatch claimed;
+            if (ahead != null) {
+                claimed = ahead;
+            } else {
+                publisher.connect();
+                if (publisher.state() != BrokerState.CONNECTED) {
+                    pause("broker is " + publisher.state());
+                    return false;
+                }
+                // the deadline covers the whole batch, claim and settle included: a silent database shows too
+                lane.batchDeadline = System.nanoTime() + settings.lease().toNanos();
+                claimed = claimNext(trace);
             }
-            long started = System.nanoTime();
-            // the deadline covers the whole batch, claim and settle included: a silent database shows too
+            Claim claim = claimed.claim();
+            long started = claimed.started();
             lane.batchDeadline = started + settings.lease().toNanos();
-            AggregateKey from = cursor;
-            int visiting = aggregatesPerClaim;
-            trace.claimStarted();
-            Claim claim = store.claim(owner, from, settings.batchSize(), visiting, settings.lease());
-            int batch = claim.events().size();
-            long distinct = claim.events().stream().map(AggregateKey::of).distinct().count();
-            trace.claimed(batch, distinct);
-            boolean full = batch == settings.batchSize();
-            // The walk stopped early (batch full, or as many aggregates as asked): go on after the
-            // last one next time. Otherwise it reached the end: start over.
-            boolean more = full || distinct == visiting;
-            cursor = more ? AggregateKey.of(claim.events().get(batch - 1)) : AggregateKey.START;
-            aggregatesPerClaim = ClaimSizing.nextAggregatesPerClaim(aggregatesPerClaim, settings.batchSize(), batch, distinct);
             if (claim.isEmpty()) {
                 recovered();
-                return from != AggregateKey.START;
+                return claimed.from() != AggregateKey.START;
             }
+            int batch = claim.events().size();
             try (LogFields.Scope fields = LogFields.batch(batch)) {
-                Map<String, PublishOutcome> outcomes = publish(lane, claim, started, trace);
+                // While the broker writes this batch to disk, claim the next one (its aggregates are
+                // others: this batch's are leased), unless the walk found the backlog's end.
+                Runnable claimAhead = claimed.more() ? () -> claimAhead(lane) : () -> { };
+                Map<String, PublishOutcome> outcomes = publish(lane, claim, started, trace, claimAhead);
                 long confirmedAt = System.nanoTime();
                 Settlement settlement = planner.plan(claim, outcomes);
                 // Settle even when interrupted (undeploy): a claim is never left half-settled.
@@ -253,11 +255,17 @@ public class OutboxDispatcher {
                     pause("broker-wide failure, unconfirmed events released: " + brokerFailure);
                     return false;
                 }
+                RuntimeException aheadFailure = lane.claimAheadFailure;
+                lane.claimAheadFailure = null;
+                if (aheadFailure != null) {
+                    throw aheadFailure;
+                }
                 recovered();
                 // Delivering an event may make its aggregate's next one claimable, and that one's
                 // nudge may have come (and found nothing) while this batch held the aggregate: look again.
                 boolean unblocked = result.dispatched() > 0;
-                return !Thread.currentThread().isInterrupted() && (more || from != AggregateKey.START || unblocked);
+                return !Thread.currentThread().isInterrupted()
+                        && (lane.claimedAhead != null || claimed.more() || claimed.from() != AggregateKey.START || unblocked);
             }
         } catch (BrokerUnavailableException e) {
             pause(e.getMessage());
@@ -273,10 +281,80 @@ public class OutboxDispatcher {
     }
 
     /**
+     * Claims the next batch, starting the walk at the shared cursor, and moves the cursor and the
+     * claim's size on from what the walk found.
+     */
+    private ClaimedBatch claimNext(BatchTrace trace) {
+        long started = System.nanoTime();
+        AggregateKey from = cursor;
+        int visiting = aggregatesPerClaim;
+        trace.claimStarted();
+        Claim claim = store.claim(owner, from, settings.batchSize(), visiting, settings.lease());
+        int batch = claim.events().size();
+        long distinct = claim.events().stream().map(AggregateKey::of).distinct().count();
+        trace.claimed(batch, distinct);
+        // The walk stopped early (batch full, or as many aggregates as asked): go on after the
+        // last one next time. Otherwise it reached the end: start over.
+        boolean more = batch == settings.batchSize() || distinct == visiting;
+        cursor = more ? AggregateKey.of(claim.events().get(batch - 1)) : AggregateKey.START;
+        aggregatesPerClaim = ClaimSizing.nextAggregatesPerClaim(aggregatesPerClaim, settings.batchSize(), batch, distinct);
+        return new ClaimedBatch(claim, from, more, started, trace);
+    }
+
+    /**
+     * Runs while the lane's batch waits for its confirms: claims the lane's next batch so that it is
+     * published as soon as this one is settled. An empty claim is not kept (taken before this batch
+     * settles, it says nothing about the successors the settle unblocks). A failure is kept for the
+     * lane to report after it settled the batch in hand.
+     */
+    private void claimAhead(Worker lane) {
+        if (stopping) {
+            return;
+        }
+        lane.publishing = false;
+        BatchTrace trace = tracing.batch();
+        try {
+            ClaimedBatch next = claimNext(trace);
+            if (next.claim().isEmpty()) {
+                trace.end();
+            } else {
+                lane.claimedAhead = next;
+            }
+        } catch (RuntimeException e) {
+            trace.failed(e);
+            trace.end();
+            lane.claimAheadFailure = e;
+        } finally {
+            lane.publishing = true;
+        }
+    }
+
+    /** Gives a batch claimed ahead back without publishing it: released, no attempt spent. */
+    private void releaseClaimedAhead(Worker lane) {
+        ClaimedBatch ahead = lane.claimedAhead;
+        lane.claimedAhead = null;
+        if (ahead == null) {
+            return;
+        }
+        boolean interrupted = Thread.interrupted();
+        try {
+            store.settle(planner.plan(ahead.claim(), Map.of()));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Outbox events claimed ahead could not be released; they wait for their lease to end", e);
+        } finally {
+            ahead.trace().end();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
      * Publishes a claim. Nothing is handed to the broker after half the lease; confirms are awaited
      * until 90% of it at the latest, so the settle lands while the lease still holds.
      */
-    private Map<String, PublishOutcome> publish(Worker lane, Claim claim, long started, BatchTrace trace) {
+    private Map<String, PublishOutcome> publish(Worker lane, Claim claim, long started, BatchTrace trace,
+                                                Runnable whileConfirmsPending) {
         long lease = settings.lease().toNanos();
         lane.batchDeadline = started + lease;
         List<OutboundMessage> messages = new ArrayList<>(claim.events().size());
@@ -286,7 +364,7 @@ public class OutboxDispatcher {
         lane.publishing = true;
         try {
             Map<String, PublishOutcome> outcomes = lane.channel.publish(trace.publishing(messages),
-                    started + lease / 2, started + lease - lease / 10);
+                    started + lease / 2, started + lease - lease / 10, whileConfirmsPending);
             trace.published(outcomes);
             return outcomes;
         } finally {
@@ -423,6 +501,13 @@ public class OutboxDispatcher {
         LOG.info(() -> "Outbox dispatcher " + owner + " stopped");
     }
 
+    /**
+     * A claim and what its walk said: where it began, whether it stopped early (more aggregates
+     * follow), and when it started (the lease's clock).
+     */
+    private record ClaimedBatch(Claim claim, AggregateKey from, boolean more, long started, BatchTrace trace) {
+    }
+
     /** A lane of this dispatcher: its broker channel, and the deadline of the batch it runs. */
     private static final class Worker {
 
@@ -433,6 +518,10 @@ public class OutboxDispatcher {
         volatile boolean publishing;
         /** The deadline the watchdog last aborted the connection for, so it does so once per batch. */
         volatile long abortedFor;
+        /** The next batch, claimed while the running one waited for its confirms; only the lane's thread touches it. */
+        ClaimedBatch claimedAhead;
+        /** Why claiming ahead failed, reported once the running batch is settled. */
+        RuntimeException claimAheadFailure;
 
         Worker(PublishingLane channel) {
             this.channel = channel;

@@ -31,6 +31,8 @@ final class FakeBroker implements AutoCloseable {
     final Set<String> nacked = ConcurrentHashMap.newKeySet();
     /** Message ids in the order the broker accepted them (several times when published again). */
     final List<String> received = Collections.synchronizedList(new ArrayList<>());
+    /** Message ids in the order the client handed them over (on the publishing thread). */
+    final List<String> handedOver = Collections.synchronizedList(new ArrayList<>());
     volatile int maxBodyBytes = Integer.MAX_VALUE;
     /** Reply code the broker closes a channel with on the first message, when not 0. */
     volatile int closeEveryChannelWith;
@@ -102,6 +104,7 @@ final class FakeBroker implements AutoCloseable {
                 throw new IllegalArgumentException("Short string too long; utf-8 encoded length = " + keyBytes + ", max = 255.");
             }
             String messageId = properties.getMessageId();
+            handedOver.add(messageId);
             if (closeSeenLate) {
                 arrive(proxy, messageId, body.length);
             } else {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.AMQP;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -114,5 +115,29 @@ class PublishingLaneTest {
 
         assertEquals(3, outcomes.size());
         outcomes.values().forEach(outcome -> assertInstanceOf(PublishOutcome.Unconfirmed.class, outcome));
+    }
+
+    @Test
+    void workWhileConfirmsArePendingRunsOnceAfterEveryMessageWasHandedOver() {
+        List<Integer> handedOverWhenRun = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        Map<String, PublishOutcome> outcomes = lane.publish(List.of(message("a1", "A"), message("b1", "B"), message("c1", "C")),
+                deadline, deadline, () -> handedOverWhenRun.add(broker.handedOver.size()));
+
+        assertEquals(List.of(3), handedOverWhenRun, "run once, after the last message was handed to the broker");
+        outcomes.values().forEach(outcome -> assertInstanceOf(PublishOutcome.Confirmed.class, outcome));
+    }
+
+    @Test
+    void workWhileConfirmsArePendingIsNotRunWhenNothingCouldBePublished() {
+        PublishingLane blocked = new PublishingLane(broker::openChannel, "edupulse.events", Duration.ofSeconds(5),
+                () -> "low on memory");
+        List<String> ran = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        Map<String, PublishOutcome> outcomes = blocked.publish(List.of(message("a1", "A")), deadline, deadline,
+                () -> ran.add("ran"));
+
+        assertEquals(List.of(), ran);
+        assertInstanceOf(PublishOutcome.Unconfirmed.class, outcomes.get("a1"));
     }
 }

@@ -1,0 +1,113 @@
+package live.edupulse.outbox.dispatch;
+
+import static java.time.Duration.ofSeconds;
+import static live.edupulse.outbox.testing.TestEvent.uniqueType;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import live.edupulse.outbox.testing.Database;
+import live.edupulse.outbox.testing.Deployments;
+import live.edupulse.outbox.testing.EventLedger;
+import live.edupulse.outbox.testing.Http;
+import live.edupulse.outbox.testing.OutboxTable;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Pipelining within a lane: while a batch waits for the broker's confirms, its lane claims the next
+ * one, so the claim's round trips overlap the broker's write to disk. With a single lane, a claim
+ * made while another batch of the same events is leased and unsettled can only be such a claim
+ * ahead; without it, every claim of a single lane finds nothing else of its own in flight.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class ClaimAheadIT {
+
+    private static final int AGGREGATES = 300;
+    private static final int EVENTS = 3_000;
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.outbox(Map.of("outbox.dispatch.lanes", "1"));
+    }
+
+    @ArquillianResource
+    URL base;
+
+    @Test
+    void aSingleLaneClaimsItsNextBatchWhileTheLastOneAwaitsConfirmsAndKeepsOrder() throws Exception {
+        String type = uniqueType("ahead").replace('.', '_').replace('-', '_');
+        String routingKey = "test." + type;
+        OutboxTable table = new OutboxTable(type);
+        try (EventLedger ledger = new EventLedger(routingKey); ClaimWatch claims = new ClaimWatch(type)) {
+            assertEquals(Integer.toString(EVENTS), new Http(base).post("api/test/events?type=" + type + "&prefix=" + type
+                    + "&routingKey=" + routingKey + "&count=" + EVENTS + "&aggregates=" + AGGREGATES
+                    + "&perTransaction=" + EVENTS, null).body());
+            ledger.awaitAll(table.ids(), ofSeconds(60));
+            int lost = ledger.lost(table.ids()).size();
+            List<Long> inFlight = claims.otherBatchesInFlightAtEachClaim();
+            long ahead = inFlight.stream().filter(n -> n > 0).count();
+            System.out.printf("CLAIM AHEAD: %d events over %d aggregates, one lane: %d claims, %d of them made while"
+                            + " another batch was in flight (most at once: %d); lost=%d duplicated=%d%n",
+                    EVENTS, AGGREGATES, inFlight.size(), ahead, inFlight.stream().mapToLong(n -> n).max().orElse(0),
+                    lost, ledger.duplicated().size());
+            assertEquals(0, lost, "events not delivered");
+            assertEquals(List.of(), ledger.orderViolations(table.eventsPerAggregate()), "order per aggregate");
+            assertTrue(ahead > 0, "no claim was made while the lane's previous batch awaited its confirms");
+            assertTrue(inFlight.stream().allMatch(n -> n <= 1), "a lane holds its batch and at most one claimed ahead: " + inFlight);
+        }
+    }
+
+    /**
+     * Records, at every claim of one aggregate type's events, how many other batches (lease tokens)
+     * of that type were leased and unsettled at that moment, from a statement trigger in the
+     * claiming transaction. Removed at close.
+     */
+    private static final class ClaimWatch implements AutoCloseable {
+
+        private final String type;
+        private final String name;
+
+        ClaimWatch(String type) throws SQLException {
+            this.type = type;
+            this.name = "claim_watch_" + type.toLowerCase();
+            try (Connection connection = Database.connect(); Statement sql = connection.createStatement()) {
+                sql.execute("SET lock_timeout = '30s'");
+                sql.execute("CREATE TABLE " + name + " (claimed_at timestamptz DEFAULT clock_timestamp(), others bigint)");
+                sql.execute("CREATE FUNCTION " + name + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                        + "IF EXISTS (SELECT 1 FROM claimed WHERE aggregate_type = '" + type + "' AND lease_token IS NOT NULL) THEN "
+                        + "INSERT INTO " + name + " (others) SELECT count(DISTINCT e.lease_token) FROM outbox_event e "
+                        + "WHERE e.aggregate_type = '" + type + "' AND e.dispatched_at IS NULL AND e.lease_token IS NOT NULL "
+                        + "AND e.lease_token NOT IN (SELECT lease_token FROM claimed WHERE lease_token IS NOT NULL); "
+                        + "END IF; RETURN NULL; END $$");
+                sql.execute("CREATE TRIGGER " + name + " AFTER UPDATE ON outbox_event REFERENCING NEW TABLE AS claimed "
+                        + "FOR EACH STATEMENT EXECUTE FUNCTION " + name + "()");
+            }
+        }
+
+        List<Long> otherBatchesInFlightAtEachClaim() throws SQLException {
+            return Database.longs("SELECT others FROM " + name + " ORDER BY claimed_at");
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try (Connection connection = Database.connect(); Statement sql = connection.createStatement()) {
+                sql.execute("SET lock_timeout = '30s'");
+                sql.execute("DROP TRIGGER IF EXISTS " + name + " ON outbox_event");
+                sql.execute("DROP FUNCTION IF EXISTS " + name + "()");
+                sql.execute("DROP TABLE IF EXISTS " + name);
+            }
+        }
+    }
+}
