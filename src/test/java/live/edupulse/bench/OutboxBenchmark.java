@@ -502,6 +502,25 @@ class OutboxBenchmark {
         return shares + " of " + Runtime.getRuntime().availableProcessors() + " cores";
     }
 
+    /**
+     * CPU time per event of each kind of process between two {@link #cpuTicks} readings (clock
+     * ticks of 10 ms), and how busy the machine's cores were meanwhile. Unlike a rate, the time a
+     * process spends per event hardly moves with the machine's noise.
+     */
+    private static String cpuPerEvent(Map<String, Long> before, Map<String, Long> after, int events, long startedNanos) {
+        double available = (System.nanoTime() - startedNanos) / 1e9 * 100 * Runtime.getRuntime().availableProcessors();
+        StringBuilder perEvent = new StringBuilder();
+        long total = 0;
+        for (String kind : List.of("WildFly", "PostgreSQL", "RabbitMQ", "benchmark client", "other")) {
+            long used = after.getOrDefault(kind, 0L) - before.getOrDefault(kind, 0L);
+            total += used;
+            perEvent.append(perEvent.length() == 0 ? "" : ", ").append(kind)
+                    .append(String.format(" %.1f", used * 10_000.0 / events));
+        }
+        return String.format("%s; all %.1f microseconds; cores %.0f%% busy", perEvent, total * 10_000.0 / events,
+                100 * total / available);
+    }
+
     private static int scaled(int events) {
         return Math.max(1_000, (int) Math.round(events * SCALE));
     }
@@ -598,6 +617,7 @@ class OutboxBenchmark {
                 setPaused(false);
             }
             long walBefore = cost == null ? 0 : walPosition();
+            Map<String, Long> cpuBefore = cost == null ? null : cpuTicks(servers.get(0));
             long started = System.nanoTime();
             for (ServerInstance server : servers) {
                 new Http(server.base()).post("api/test/events?type=nudge&prefix=nudge&routingKey=bench.nudge&count=1&aggregates=1&perTransaction=1", null);
@@ -607,6 +627,7 @@ class OutboxBenchmark {
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             if (cost != null) {
+                cost.drainCpu = cpuPerEvent(cpuBefore, cpuTicks(servers.get(0)), events, started);
                 cost.drainWal = walPosition() - walBefore;
                 cost.drainRowWrites = outboxRowWrites().minus(rowWritesBefore);
             }
@@ -674,7 +695,12 @@ class OutboxBenchmark {
         Map<String, List<Double>> ratios = new HashMap<>();
         List<Double> raws = new ArrayList<>();
         for (int round = 1; round <= 3; round++) {
+            Map<String, Long> cpuBefore = cpuTicks(server);
+            long rawStarted = System.nanoTime();
             double raw = rawBrokerRate(events, true);
+            if (round == 1) {
+                row("CPU per message, raw broker", "%s", cpuPerEvent(cpuBefore, cpuTicks(server), events, rawStarted));
+            }
             raws.add(raw);
             System.out.printf("BENCH round %d: raw broker (durable queue) %,.0f msg/s%n", round, raw);
             for (Shape shape : shapes) {
@@ -687,6 +713,7 @@ class OutboxBenchmark {
                             "recording %,.0f WAL bytes; drain %,.0f WAL bytes, %.2f row writes (%.0f%% of the event rows' updates HOT)",
                             cost.recordingWal / (double) shape.events(), cost.drainWal / (double) shape.events(),
                             cost.drainRowWrites.total() / (double) shape.events(), 100.0 * cost.drainRowWrites.hotShare());
+                    row("CPU per event, drain " + shape.label(), "%s", cost.drainCpu);
                 }
             }
         }
@@ -700,6 +727,7 @@ class OutboxBenchmark {
 
     /** What one drain cost the database; filled by {@link #drain} when asked. */
     private static final class DrainCost {
+        String drainCpu;
         long recordingWal;
         long drainWal;
         RowWrites drainRowWrites;

@@ -204,6 +204,22 @@ public class OutboxDispatcher {
         if (System.nanoTime() - pausedUntil < 0) {
             return false;
         }
+        if (lane.claimedAhead != null && System.nanoTime() - lane.claimedAhead.started() > settings.lease().toNanos() / 4) {
+            // the previous batch's wait for confirms used up a quarter of this one's lease: give it back
+            // and claim afresh rather than publish it with little time left before its publish deadline
+            releaseClaimedAhead(lane);
+            return !stopping;
+        }
+        try {
+            publisher.connect();
+        } catch (BrokerUnavailableException e) {
+            pause(e.getMessage());
+            return false;
+        }
+        if (publisher.state() != BrokerState.CONNECTED) {
+            pause("broker is " + publisher.state());
+            return false;
+        }
         ClaimedBatch ahead = lane.claimedAhead;
         lane.claimedAhead = null;
         BatchTrace trace = ahead != null ? ahead.trace() : tracing.batch();
@@ -212,11 +228,6 @@ public class OutboxDispatcher {
             if (ahead != null) {
                 claimed = ahead;
             } else {
-                publisher.connect();
-                if (publisher.state() != BrokerState.CONNECTED) {
-                    pause("broker is " + publisher.state());
-                    return false;
-                }
                 // the deadline covers the whole batch, claim and settle included: a silent database shows too
                 lane.batchDeadline = System.nanoTime() + settings.lease().toNanos();
                 claimed = claimNext(trace);
@@ -262,14 +273,16 @@ public class OutboxDispatcher {
                 }
                 recovered();
                 // Delivering an event may make its aggregate's next one claimable, and that one's
-                // nudge may have come (and found nothing) while this batch held the aggregate: look again.
-                boolean unblocked = result.dispatched() > 0;
+                // nudge may have come (and found nothing) while this batch held the aggregate: look
+                // again. A batch claimed ahead was claimed before this settle, so the look again is
+                // owed after it too.
+                boolean unblocked = result.dispatched() > 0 || claimed.lookAgain();
+                if (unblocked && lane.claimedAhead != null) {
+                    lane.claimedAhead = lane.claimedAhead.owingALookAgain();
+                }
                 return !Thread.currentThread().isInterrupted()
                         && (lane.claimedAhead != null || claimed.more() || claimed.from() != AggregateKey.START || unblocked);
             }
-        } catch (BrokerUnavailableException e) {
-            pause(e.getMessage());
-            return false;
         } catch (RuntimeException e) {
             trace.failed(e);
             pause("drain failed: " + e);
@@ -277,6 +290,7 @@ public class OutboxDispatcher {
         } finally {
             trace.end();
             lane.batchDeadline = 0;
+            lane.claimAheadFailure = null; // reported above, or made moot by the failure that ended this batch
         }
     }
 
@@ -298,7 +312,7 @@ public class OutboxDispatcher {
         boolean more = batch == settings.batchSize() || distinct == visiting;
         cursor = more ? AggregateKey.of(claim.events().get(batch - 1)) : AggregateKey.START;
         aggregatesPerClaim = ClaimSizing.nextAggregatesPerClaim(aggregatesPerClaim, settings.batchSize(), batch, distinct);
-        return new ClaimedBatch(claim, from, more, started, trace);
+        return new ClaimedBatch(claim, from, more, started, trace, false);
     }
 
     /**
@@ -308,7 +322,7 @@ public class OutboxDispatcher {
      * lane to report after it settled the batch in hand.
      */
     private void claimAhead(Worker lane) {
-        if (stopping) {
+        if (stopping || Thread.currentThread().isInterrupted()) {
             return;
         }
         lane.publishing = false;
@@ -503,9 +517,15 @@ public class OutboxDispatcher {
 
     /**
      * A claim and what its walk said: where it began, whether it stopped early (more aggregates
-     * follow), and when it started (the lease's clock).
+     * follow), and when it started (the lease's clock). {@code lookAgain}: claimed ahead of a batch
+     * that delivered something, so the lane owes a claim after this one (for the successors).
      */
-    private record ClaimedBatch(Claim claim, AggregateKey from, boolean more, long started, BatchTrace trace) {
+    private record ClaimedBatch(Claim claim, AggregateKey from, boolean more, long started, BatchTrace trace,
+                                boolean lookAgain) {
+
+        ClaimedBatch owingALookAgain() {
+            return new ClaimedBatch(claim, from, more, started, trace, true);
+        }
     }
 
     /** A lane of this dispatcher: its broker channel, and the deadline of the batch it runs. */

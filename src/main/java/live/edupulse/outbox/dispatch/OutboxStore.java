@@ -280,7 +280,7 @@ public class OutboxStore {
             List<SettleResult.FailedEvent> failed = settlement.failed().isEmpty()
                     ? List.of() : markFailed(connection, settlement);
             int released = settlement.released().isEmpty() ? 0 : release(connection, settlement);
-            int expected = settlement.dispatched().size() + settlement.failed().size() + settlement.released().size();
+            int expected = settlement.size();
             int fencedOff = expected - dispatched - failed.size() - released;
             return new SettleResult(dispatched, failed, released, fencedOff);
         } catch (SQLException e) {

@@ -15,6 +15,11 @@ import java.util.UUID;
  */
 public record Settlement(UUID token, List<Dispatched> dispatched, List<Failed> failed, List<UUID> released) {
 
+    /** How many events this settles. */
+    public int size() {
+        return dispatched.size() + failed.size() + released.size();
+    }
+
     /** @param unroutable the broker returned it and the policy accepted that */
     public record Dispatched(UUID id, boolean unroutable) {
     }

@@ -129,7 +129,7 @@ class PublishingLaneTest {
     }
 
     @Test
-    void workWhileConfirmsArePendingIsNotRunWhenNothingCouldBePublished() {
+    void workWhileConfirmsArePendingIsNotRunWhenTheBrokerBlocksPublishers() {
         PublishingLane blocked = new PublishingLane(broker::openChannel, "edupulse.events", Duration.ofSeconds(5),
                 () -> "low on memory");
         List<String> ran = new ArrayList<>();

@@ -123,12 +123,18 @@ class StaleStatisticsPlanIT {
         });
     }
 
+    /** Leases a batch as the dispatcher does, then gives the transaction the server's planner settings back, as a settle has them. */
     private static Claim claim(Connection connection) throws SQLException {
         OutboxStore.prepareClaimSession(connection);
         UUID token = UUID.randomUUID();
         List<ClaimedEvent> events = OutboxStore.lease(connection, UUID.randomUUID(), token, AggregateKey.START,
                 BATCH, BATCH, Duration.ofSeconds(30));
         assertEquals(BATCH, events.size(), "a full batch leased");
+        try (Statement sql = connection.createStatement()) {
+            sql.execute("SET LOCAL jit TO DEFAULT");
+            sql.execute("SET LOCAL enable_seqscan TO DEFAULT");
+            sql.execute("SET LOCAL enable_bitmapscan TO DEFAULT");
+        }
         return new Claim(token, events);
     }
 
