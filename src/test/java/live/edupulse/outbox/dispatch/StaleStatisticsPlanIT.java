@@ -29,9 +29,10 @@ import org.junit.jupiter.api.TestInstance;
  *
  * <p>With such statistics PostgreSQL once joined the claim's picked rows against a full scan of the
  * primary key for each of them (16 s for a claim of 500 at 60,000 rows, so every claim hit the
- * statement timeout and dispatch stopped until the table was analyzed again), and joined each
- * settle's array of ids against the whole table (35 ms a batch at 60,000 rows, growing with the
- * history kept). The statements now find their rows by {@code id = ANY(array)}, which is an index
+ * statement timeout and dispatch stopped until the table was analyzed again), and joined the
+ * dispatched and failed settles' arrays of ids against the whole table (35 ms a batch at 60,000
+ * rows, growing with the history kept). The statements now find their rows by
+ * {@code id = ANY(array)} (the release always did), which is an index
  * probe per id whatever the statistics say.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
