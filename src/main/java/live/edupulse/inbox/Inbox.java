@@ -1,7 +1,5 @@
 package live.edupulse.inbox;
 
-import com.rabbitmq.client.BuiltinExchangeType;
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import jakarta.annotation.PostConstruct;
@@ -136,11 +134,8 @@ public class Inbox {
             }
             factory.setSharedExecutor(consumerThreads);
             fresh = factory.newConnection(RabbitConnections.addresses(broker));
-            if (broker.declareExchange()) {
-                try (Channel declaring = fresh.createChannel()) {
-                    declaring.exchangeDeclare(broker.exchange(), BuiltinExchangeType.TOPIC, true);
-                }
-            }
+            RabbitConnections.declareExchange(fresh, broker);
+            RabbitConnections.declareExchangeOnRecovery(fresh, broker);
             for (InboxConsumer consumer : consumers.values()) {
                 String queue = settings.queuePrefix() + consumer.name();
                 boolean catchUp = settings.catchUp().contains(consumer.name()) && !RabbitConnections.queueExists(fresh, queue);

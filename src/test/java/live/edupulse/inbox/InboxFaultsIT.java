@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,8 +25,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import live.edupulse.outbox.testing.BrokerProbe;
 import live.edupulse.outbox.testing.Database;
 import live.edupulse.outbox.testing.Deployments;
+import live.edupulse.outbox.testing.Http;
 import live.edupulse.outbox.testing.Rabbitmqctl;
 import live.edupulse.outbox.testing.RecordingInboxConsumer;
 import live.edupulse.outbox.testing.ServerInstance;
@@ -183,6 +187,60 @@ class InboxFaultsIT {
         }
         stream.verify("broker connection cut mid-stream and restored", "committed but not acknowledged at the cut: "
                 + redelivered);
+    }
+
+    /**
+     * The broker loses its definitions while the server is cut off from it (the exchange and the
+     * consumer's queue deleted, as a reset broker or a new node without its data has none). When
+     * the link is back, the server's connections recover and declare the exchange again before
+     * their queues and bindings: events recorded through the server's outbox afterwards are
+     * published (not refused for a missing exchange) and reach the inbox through its recovered
+     * queue and binding (not dropped as unroutable), each applied once. The definitions are
+     * restored whatever happens.
+     */
+    @Test
+    void brokerThatLostItsDefinitionsGetsTheExchangeQueueAndBindingBackFromTheRecoveringServer() throws Exception {
+        ensureServerRunning();
+        Stream.awaitQueueDrained();
+        String prefix = "inbox-fault-definitions-" + UUID.randomUUID().toString().substring(0, 8);
+        int events = 400;
+        try {
+            broker.close();
+            try (Connection connection = TestServices.brokerConnectionFactory().newConnection("edupulse-test-definitions");
+                 Channel channel = connection.createChannel()) {
+                channel.queueDelete(QUEUE);
+                channel.exchangeDelete(BrokerProbe.EXCHANGE);
+            } finally {
+                broker.open();
+            }
+            HttpResponse<String> recorded = new Http(server.base()).post("api/test/events?type=inbox_fault&prefix=" + prefix
+                    + "&routingKey=" + EVENT_TYPE + "&count=" + events + "&aggregates=20&perTransaction=50&payloadBytes=0", null);
+            assertEquals(200, recorded.statusCode(), recorded.body());
+            String effects = "SELECT count(*) FROM inbox_test_effect WHERE aggregate_id LIKE ?";
+            long applied = await("events recorded after the definitions were lost, applied").atMost(ofMinutes(2))
+                    .pollInterval(ofMillis(200)).until(() -> Database.single(effects, prefix + "-%"), count -> count >= events);
+            long distinct = Database.single("SELECT count(DISTINCT message_id) FROM inbox_test_effect WHERE aggregate_id LIKE ?",
+                    prefix + "-%");
+            long unroutable = Database.single("SELECT count(*) FROM outbox_event WHERE aggregate_id LIKE ? AND unroutable",
+                    prefix + "-%");
+            System.out.println(String.format("INBOX FAULT broker lost its definitions: events=%d lost=%d duplicated=%d unroutable=%d",
+                    events, events - distinct, applied - distinct, unroutable));
+            assertEquals(events, distinct, "events applied");
+            assertEquals(distinct, applied, "each applied once");
+            assertEquals(0, unroutable, "events the broker had no queue for");
+        } finally {
+            restoreDefinitions();
+        }
+    }
+
+    /** The exchange, the recorder's queue and its binding, as the server declares them (idempotent). */
+    private static void restoreDefinitions() throws Exception {
+        try (Connection connection = TestServices.brokerConnectionFactory().newConnection("edupulse-test-definitions");
+             Channel channel = connection.createChannel()) {
+            channel.exchangeDeclare(BrokerProbe.EXCHANGE, BuiltinExchangeType.TOPIC, true);
+            channel.queueDeclare(QUEUE, true, false, false, Map.of("x-queue-type", "quorum", "x-single-active-consumer", true));
+            channel.queueBind(QUEUE, BrokerProbe.EXCHANGE, RecordingInboxConsumer.ROUTING_KEY_PREFIX + "#");
+        }
     }
 
     /**

@@ -1,9 +1,12 @@
 package live.edupulse.outbox.broker;
 
 import com.rabbitmq.client.Address;
+import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import com.rabbitmq.client.impl.recovery.RecordedExchange;
 import com.rabbitmq.client.impl.recovery.TopologyRecoveryFilter;
@@ -13,6 +16,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
 import live.edupulse.outbox.config.BrokerEndpoint;
 import live.edupulse.outbox.config.BrokerSettings;
@@ -21,11 +26,62 @@ import live.edupulse.outbox.config.BrokerSettings;
  * Connection factories for the configured broker, the same for the publisher and the inbox:
  * credentials from the parsed URI or the separate keys, TLS with host name verification for
  * {@code amqps}, timeouts, heartbeats and automatic recovery with topology recovery (queues,
- * bindings and consumers; not the exchange, which is declared again only with a new connection).
+ * bindings and consumers). The exchange is declared by {@link #declareExchange} on each new
+ * connection and, through {@link #declareExchangeOnRecovery}, each time recovery brings one back.
  */
 public final class RabbitConnections {
 
+    private static final Logger LOG = Logger.getLogger(RabbitConnections.class.getName());
+
     private RabbitConnections() {
+    }
+
+    /**
+     * Declares the configured exchange (topic, durable) on a channel of its own, unless the
+     * settings leave the broker's topology to its operators ({@code declare-exchange=false}).
+     */
+    public static void declareExchange(Connection connection, BrokerSettings settings) throws IOException, TimeoutException {
+        if (!settings.declareExchange()) {
+            return;
+        }
+        try (Channel declaring = connection.createChannel()) {
+            declaring.exchangeDeclare(settings.exchange(), BuiltinExchangeType.TOPIC, true);
+        }
+    }
+
+    /**
+     * Declares the exchange again whenever automatic recovery brings {@code connection} back, after
+     * the connection and its channels and before the queues, bindings and consumers recorded on it.
+     * A broker that lost its definitions (reset, or a new node without its data) gets the exchange
+     * back, and the bindings recovered next find it; without it every publish would be refused for
+     * a missing exchange and no binding could be recovered. A declaration that fails is logged; the
+     * publisher declares again on each channel it opens.
+     */
+    public static void declareExchangeOnRecovery(Connection connection, BrokerSettings settings) {
+        if (!settings.declareExchange() || !(connection instanceof Recoverable recoverable)) {
+            return;
+        }
+        recoverable.addRecoveryListener(new RecoveryListener() {
+            @Override
+            public void handleTopologyRecoveryStarted(Recoverable recovering) {
+                try {
+                    declareExchange((Connection) recovering, settings);
+                } catch (IOException | TimeoutException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "Could not declare exchange '" + settings.exchange()
+                            + "' on recovery; bindings to it may not be recovered: " + settings.scrub(String.valueOf(e.getMessage())), e);
+                }
+            }
+
+            @Override
+            public void handleRecovery(Recoverable recovered) {
+                // declared before the topology, above
+            }
+
+            @Override
+            public void handleRecoveryStarted(Recoverable recovering) {
+                // nothing to declare until the connection is back
+            }
+        });
     }
 
     /** A factory for connections named {@code connectionName} in the broker's management UI. */
@@ -56,9 +112,9 @@ public final class RabbitConnections {
         factory.setRequestedHeartbeat(20);
         factory.setAutomaticRecoveryEnabled(true);
         factory.setTopologyRecoveryEnabled(true);
-        // The exchange is declared on each new connection, on a channel closed at once; the client
-        // would declare it again on recovery through that closed channel and report a failure. A
-        // durable exchange outlives both the connection and a broker restart.
+        // The exchange is declared on a channel closed at once; the client would declare it again on
+        // recovery through that closed channel and report a failure. declareExchangeOnRecovery
+        // declares it on a live channel instead.
         factory.setTopologyRecoveryFilter(new TopologyRecoveryFilter() {
             @Override
             public boolean filterExchange(RecordedExchange exchange) {

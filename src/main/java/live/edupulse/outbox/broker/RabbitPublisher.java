@@ -77,11 +77,7 @@ public final class RabbitPublisher implements AutoCloseable {
             throw new BrokerUnavailableException("cannot connect to " + describeTarget(), e);
         }
         try {
-            if (settings.declareExchange()) {
-                try (Channel declaring = fresh.createChannel()) {
-                    declaring.exchangeDeclare(settings.exchange(), BuiltinExchangeType.TOPIC, true);
-                }
-            }
+            RabbitConnections.declareExchange(fresh, settings);
         } catch (IOException | TimeoutException | RuntimeException e) {
             fresh.abort(1000);
             stateLog.disconnected("cannot declare exchange '" + settings.exchange() + "': " + describe(e));
@@ -106,6 +102,7 @@ public final class RabbitPublisher implements AutoCloseable {
                 stateLog.disconnected("connection lost: " + settings.scrub(cause.getMessage()));
             }
         });
+        RabbitConnections.declareExchangeOnRecovery(fresh, settings);
         if (fresh instanceof Recoverable recoverable) {
             recoverable.addRecoveryListener(new RecoveryListener() {
                 @Override
@@ -139,6 +136,12 @@ public final class RabbitPublisher implements AutoCloseable {
         Channel channel = current.createChannel();
         if (channel == null) {
             throw new IOException("the connection has no channel left");
+        }
+        if (settings.declareExchange()) {
+            // A lane opens a channel when it starts and after its channel failed, and the failure may
+            // have been the exchange itself (deleted on the broker: every publish refused). Declaring
+            // is idempotent: one round trip per channel opened.
+            channel.exchangeDeclare(settings.exchange(), BuiltinExchangeType.TOPIC, true);
         }
         return channel;
     }
