@@ -72,7 +72,8 @@ class ClaimAheadIT {
     /**
      * Records, at every claim of one aggregate type's events, how many other batches (lease tokens)
      * of that type were leased and unsettled at that moment, from a statement trigger in the
-     * claiming transaction. Removed at close.
+     * claiming transaction. Removed at close; one left behind by a test JVM that was killed is
+     * removed before a new one is made (it would otherwise run at every update of the table).
      */
     private static final class ClaimWatch implements AutoCloseable {
 
@@ -84,6 +85,10 @@ class ClaimAheadIT {
             this.name = "claim_watch_" + type.toLowerCase();
             try (Connection connection = Database.connect(); Statement sql = connection.createStatement()) {
                 sql.execute("SET lock_timeout = '30s'");
+                for (String leftOver : Database.strings("SELECT tgname FROM pg_trigger WHERE tgrelid = 'outbox_event'::regclass"
+                        + " AND tgname LIKE 'claim\\_watch\\_%'")) {
+                    drop(sql, leftOver);
+                }
                 sql.execute("CREATE TABLE " + name + " (claimed_at timestamptz DEFAULT clock_timestamp(), others bigint)");
                 sql.execute("CREATE FUNCTION " + name + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                         + "IF EXISTS (SELECT 1 FROM claimed WHERE aggregate_type = '" + type + "' AND lease_token IS NOT NULL) THEN "
@@ -104,10 +109,14 @@ class ClaimAheadIT {
         public void close() throws SQLException {
             try (Connection connection = Database.connect(); Statement sql = connection.createStatement()) {
                 sql.execute("SET lock_timeout = '30s'");
-                sql.execute("DROP TRIGGER IF EXISTS " + name + " ON outbox_event");
-                sql.execute("DROP FUNCTION IF EXISTS " + name + "()");
-                sql.execute("DROP TABLE IF EXISTS " + name);
+                drop(sql, name);
             }
+        }
+
+        private static void drop(Statement sql, String watch) throws SQLException {
+            sql.execute("DROP TRIGGER IF EXISTS " + watch + " ON outbox_event");
+            sql.execute("DROP FUNCTION IF EXISTS " + watch + "()");
+            sql.execute("DROP TABLE IF EXISTS " + watch);
         }
     }
 }

@@ -23,14 +23,27 @@ public final class Database {
 
     /** The first column of every row, as longs. */
     public static List<Long> longs(String sql, Object... parameters) throws SQLException {
+        return column(sql, rows -> rows.getLong(1), parameters);
+    }
+
+    /** The first column of every row, as text. */
+    public static List<String> strings(String sql, Object... parameters) throws SQLException {
+        return column(sql, rows -> rows.getString(1), parameters);
+    }
+
+    private interface ColumnReader<T> {
+        T read(ResultSet row) throws SQLException;
+    }
+
+    private static <T> List<T> column(String sql, ColumnReader<T> reader, Object... parameters) throws SQLException {
         try (Connection connection = connect(); PreparedStatement query = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 query.setObject(i + 1, parameters[i]);
             }
-            List<Long> values = new ArrayList<>();
+            List<T> values = new ArrayList<>();
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
-                    values.add(rows.getLong(1));
+                    values.add(reader.read(rows));
                 }
             }
             return values;
