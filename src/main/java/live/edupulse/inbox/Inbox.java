@@ -2,6 +2,8 @@ package live.edupulse.inbox;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -17,12 +19,15 @@ import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -147,6 +152,7 @@ public class Inbox {
                     requestCatchUp(consumer, queue);
                 }
             }
+            watchForLostQueues(fresh, List.copyOf(started));
             listeners.addAll(started);
             connection = fresh;
             lastConnectFailure = null;
@@ -162,6 +168,65 @@ public class Inbox {
                 lastConnectFailure = reason;
                 LOG.warning(() -> "Inbox cannot consume from " + broker.display() + " yet (tried again every second): " + reason);
             }
+        }
+    }
+
+    /**
+     * Watches each recovery of {@code recovering} for consumer queues the broker no longer has
+     * (it lost its definitions, and with them the messages the queues held; topology recovery then
+     * declares them again, empty). Each one is logged as a warning; a consumer listed in
+     * {@code inbox.catch-up} requests its catch-up replay, as at its first start. The check runs on
+     * the client's recovery thread before the queues are recovered (a passive declare per queue);
+     * the request runs on the maintenance thread once recovery is done.
+     */
+    private void watchForLostQueues(Connection recovering, List<InboxListener> watched) {
+        if (!(recovering instanceof Recoverable recoverable)) {
+            return;
+        }
+        Set<InboxListener> lost = ConcurrentHashMap.newKeySet();
+        recoverable.addRecoveryListener(new RecoveryListener() {
+            @Override
+            public void handleTopologyRecoveryStarted(Recoverable recovered) {
+                for (InboxListener listener : watched) {
+                    try {
+                        if (!RabbitConnections.queueExists((Connection) recovered, listener.queue())) {
+                            lost.add(listener);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        LOG.log(Level.FINE, "could not check inbox queue " + listener.queue() + " on recovery", e);
+                    }
+                }
+            }
+
+            @Override
+            public void handleRecovery(Recoverable recovered) {
+                for (InboxListener listener : lost) {
+                    queueLost(listener.consumer(), listener.queue());
+                }
+                lost.clear();
+            }
+
+            @Override
+            public void handleRecoveryStarted(Recoverable recovered) {
+                // checked once the connection is back, before its topology
+            }
+        });
+    }
+
+    private void queueLost(InboxConsumer consumer, String queue) {
+        boolean catchUp = settings.catchUp().contains(consumer.name());
+        LOG.warning(() -> "Inbox queue " + queue + " was gone when the broker connection recovered: the broker lost it"
+                + " and the messages it held; it is declared again, empty. " + (catchUp
+                ? "Consumer " + consumer.name() + " catches up (inbox.catch-up)."
+                : "Replay the event types of consumer " + consumer.name()
+                + " to it from the admin page, or list the consumer in inbox.catch-up."));
+        if (!catchUp || stopping) {
+            return;
+        }
+        try {
+            maintenance.execute(() -> requestCatchUp(consumer, queue));
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "inbox catch-up not requested (stopping?)", e);
         }
     }
 

@@ -89,6 +89,10 @@ final class InboxListener {
         return queue;
     }
 
+    InboxConsumer consumer() {
+        return consumer;
+    }
+
     /**
      * Declares the queue and its bindings, starts consuming, and starts the processing: one thread
      * of {@code threads} that hands deliveries to the partitions, and up to {@code workers} of

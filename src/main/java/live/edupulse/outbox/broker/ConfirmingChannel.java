@@ -37,7 +37,14 @@ final class ConfirmingChannel {
         channel.addShutdownListener(confirming.tracker);
         channel.addConfirmListener(confirming.tracker);
         channel.addReturnListener(confirming.tracker);
-        channel.confirmSelect();
+        try {
+            channel.confirmSelect();
+        } catch (IOException | RuntimeException e) {
+            // a channel the application does not close stays on its connection, and recovery would
+            // reopen it with every later recovery
+            channel.abort();
+            throw e;
+        }
         return confirming;
     }
 

@@ -1,5 +1,6 @@
 package live.edupulse.outbox.broker;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
@@ -28,6 +29,14 @@ import live.edupulse.outbox.config.BrokerSettings;
  * {@code amqps}, timeouts, heartbeats and automatic recovery with topology recovery (queues,
  * bindings and consumers). The exchange is declared by {@link #declareExchange} on each new
  * connection and, through {@link #declareExchangeOnRecovery}, each time recovery brings one back.
+ *
+ * <p>A broker that lost its definitions gets the exchange back from whichever connection recovers
+ * first, and each consumer's queue and bindings from that consumer's connection. What the outbox
+ * publishes in between to a consumer whose binding is not back yet is returned unroutable: under
+ * {@code unroutable-policy=accept} that consumer misses it (a replay to its queue brings it), under
+ * {@code retry} it waits. A deleted exchange on a broker that stays up is not declared again until
+ * a connection recovers or is made anew: until then the outbox's publishes are refused and its
+ * events wait.
  */
 public final class RabbitConnections {
 
@@ -54,8 +63,7 @@ public final class RabbitConnections {
      * the connection and its channels and before the queues, bindings and consumers recorded on it.
      * A broker that lost its definitions (reset, or a new node without its data) gets the exchange
      * back, and the bindings recovered next find it; without it every publish would be refused for
-     * a missing exchange and no binding could be recovered. A declaration that fails is logged; the
-     * publisher declares again on each channel it opens.
+     * a missing exchange and no binding could be recovered. A declaration that fails is logged.
      */
     public static void declareExchangeOnRecovery(Connection connection, BrokerSettings settings) {
         if (!settings.declareExchange() || !(connection instanceof Recoverable recoverable)) {
@@ -67,8 +75,9 @@ public final class RabbitConnections {
                 try {
                     declareExchange((Connection) recovering, settings);
                 } catch (IOException | TimeoutException | RuntimeException e) {
-                    LOG.log(Level.WARNING, "Could not declare exchange '" + settings.exchange()
-                            + "' on recovery; bindings to it may not be recovered: " + settings.scrub(String.valueOf(e.getMessage())), e);
+                    LOG.warning(() -> "Could not declare exchange '" + settings.exchange()
+                            + "' on recovery; bindings to it may not be recovered: " + settings.scrub(String.valueOf(e.getMessage())));
+                    LOG.log(Level.FINE, "declaring the exchange on recovery", e);
                 }
             }
 
@@ -112,8 +121,8 @@ public final class RabbitConnections {
         factory.setRequestedHeartbeat(20);
         factory.setAutomaticRecoveryEnabled(true);
         factory.setTopologyRecoveryEnabled(true);
-        // The exchange is declared on a channel closed at once; the client would declare it again on
-        // recovery through that closed channel and report a failure. declareExchangeOnRecovery
+        // The exchange is declared on channels closed at once; the client would declare it again on
+        // recovery through such a closed channel and report a failure. declareExchangeOnRecovery
         // declares it on a live channel instead.
         factory.setTopologyRecoveryFilter(new TopologyRecoveryFilter() {
             @Override
@@ -143,6 +152,8 @@ public final class RabbitConnections {
     /**
      * Whether {@code queue} exists on the broker now: a passive declare on a channel of its own
      * (the broker closes that channel, not the connection, when it does not).
+     *
+     * @throws IOException when the broker could not say (any answer but the queue or 404 NOT_FOUND)
      */
     public static boolean queueExists(Connection connection, String queue) throws IOException {
         Channel probe = connection.createChannel();
@@ -150,17 +161,22 @@ public final class RabbitConnections {
             probe.queueDeclarePassive(queue);
             return true;
         } catch (IOException e) {
-            if (e.getCause() instanceof ShutdownSignalException signal && !signal.isHardError()) {
-                return false; // 404 NOT_FOUND
+            if (e.getCause() instanceof ShutdownSignalException signal && !signal.isHardError()
+                    && signal.getReason() instanceof AMQP.Channel.Close close && close.getReplyCode() == AMQP.NOT_FOUND) {
+                return false;
             }
             throw e;
         } finally {
+            // closed by the application either way: a channel the broker closed stays registered with
+            // its connection otherwise, and automatic recovery would reopen it at every recovery
             if (probe.isOpen()) {
                 try {
                     probe.close();
                 } catch (TimeoutException | IOException e) {
-                    // the answer is in; a probe that does not close goes with its connection
+                    probe.abort();
                 }
+            } else {
+                probe.abort();
             }
         }
     }

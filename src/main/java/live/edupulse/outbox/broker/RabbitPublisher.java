@@ -2,7 +2,6 @@ package live.edupulse.outbox.broker;
 
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.BlockedListener;
-import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -136,12 +135,6 @@ public final class RabbitPublisher implements AutoCloseable {
         Channel channel = current.createChannel();
         if (channel == null) {
             throw new IOException("the connection has no channel left");
-        }
-        if (settings.declareExchange()) {
-            // A lane opens a channel when it starts and after its channel failed, and the failure may
-            // have been the exchange itself (deleted on the broker: every publish refused). Declaring
-            // is idempotent: one round trip per channel opened.
-            channel.exchangeDeclare(settings.exchange(), BuiltinExchangeType.TOPIC, true);
         }
         return channel;
     }

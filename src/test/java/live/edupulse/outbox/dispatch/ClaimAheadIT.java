@@ -89,6 +89,7 @@ class ClaimAheadIT {
                         + " AND tgname LIKE 'claim\\_watch\\_%'")) {
                     drop(sql, leftOver);
                 }
+                drop(sql, name); // a table or function made before a killed JVM got to its trigger
                 sql.execute("CREATE TABLE " + name + " (claimed_at timestamptz DEFAULT clock_timestamp(), others bigint)");
                 sql.execute("CREATE FUNCTION " + name + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                         + "IF EXISTS (SELECT 1 FROM claimed WHERE aggregate_type = '" + type + "' AND lease_token IS NOT NULL) THEN "
