@@ -187,13 +187,17 @@ public class Inbox {
         recoverable.addRecoveryListener(new RecoveryListener() {
             @Override
             public void handleTopologyRecoveryStarted(Recoverable recovered) {
+                lost.clear(); // what an earlier recovery that did not complete found
                 for (InboxListener listener : watched) {
                     try {
                         if (!RabbitConnections.queueExists((Connection) recovered, listener.queue())) {
                             lost.add(listener);
                         }
                     } catch (IOException | RuntimeException e) {
-                        LOG.log(Level.FINE, "could not check inbox queue " + listener.queue() + " on recovery", e);
+                        LOG.warning(() -> "Inbox could not check whether the broker still had queue " + listener.queue()
+                                + " when the connection recovered (" + e.getClass().getSimpleName() + "); if it lost it,"
+                                + " replay the consumer's event types to it");
+                        LOG.log(Level.FINE, "checking inbox queue " + listener.queue() + " on recovery", e);
                     }
                 }
             }
@@ -216,7 +220,7 @@ public class Inbox {
     private void queueLost(InboxConsumer consumer, String queue) {
         boolean catchUp = settings.catchUp().contains(consumer.name());
         LOG.warning(() -> "Inbox queue " + queue + " was gone when the broker connection recovered: the broker lost it"
-                + " and the messages it held; it is declared again, empty. " + (catchUp
+                + " and the messages it held; recovery declares it again, empty. " + (catchUp
                 ? "Consumer " + consumer.name() + " catches up (inbox.catch-up)."
                 : "Replay the event types of consumer " + consumer.name()
                 + " to it from the admin page, or list the consumer in inbox.catch-up."));

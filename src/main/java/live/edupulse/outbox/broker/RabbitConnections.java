@@ -31,12 +31,12 @@ import live.edupulse.outbox.config.BrokerSettings;
  * connection and, through {@link #declareExchangeOnRecovery}, each time recovery brings one back.
  *
  * <p>A broker that lost its definitions gets the exchange back from whichever connection recovers
- * first, and each consumer's queue and bindings from that consumer's connection. What the outbox
- * publishes in between to a consumer whose binding is not back yet is returned unroutable: under
- * {@code unroutable-policy=accept} that consumer misses it (a replay to its queue brings it), under
- * {@code retry} it waits. A deleted exchange on a broker that stays up is not declared again until
- * a connection recovers or is made anew: until then the outbox's publishes are refused and its
- * events wait.
+ * first, and each consumer's queue and bindings from that consumer's connection. A consumer whose
+ * binding is not back yet misses what the outbox publishes in between (the broker returns a
+ * message only when no queue at all takes it: then {@code unroutable-policy=retry} tries it again
+ * as an attempt, {@code accept} marks it unroutable); its catch-up replay or an operator's brings
+ * it. A deleted exchange on a broker that stays up is not declared again until a connection
+ * recovers or is made anew: until then the outbox's publishes are refused and its events wait.
  */
 public final class RabbitConnections {
 
@@ -169,14 +169,10 @@ public final class RabbitConnections {
         } finally {
             // closed by the application either way: a channel the broker closed stays registered with
             // its connection otherwise, and automatic recovery would reopen it at every recovery
-            if (probe.isOpen()) {
-                try {
-                    probe.close();
-                } catch (TimeoutException | IOException e) {
-                    probe.abort();
-                }
-            } else {
-                probe.abort();
+            try {
+                probe.abort(); // quiet when the broker closed it already
+            } catch (IOException | RuntimeException e) {
+                // the answer is in; the probe goes with its connection
             }
         }
     }
