@@ -20,6 +20,7 @@ import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -236,15 +237,19 @@ public class Inbox {
 
     /**
      * Asks for a replay of the consumer's event types over the whole retained history to its new
-     * queue. A refusal is logged (an operator can start the replay from the admin page); the
-     * consumer consumes its live events either way.
+     * queue, to start one dispatch lease later (so that it also brings what was published just
+     * before the queue was bound; {@link Replays#request(ReplayRequest, String, Duration)}). A
+     * refusal is logged (an operator can start the replay from the admin page); the consumer
+     * consumes its live events either way, holding those whose predecessors the replay brings.
      */
     private void requestCatchUp(InboxConsumer consumer, String queue) {
         try {
+            Duration startAfter = configuration.settings().dispatch().lease();
             ReplayJob job = replays.request(new ReplayRequest(queue, consumer.eventTypes(), null, null, null, null, null),
-                    "inbox catch-up");
+                    "inbox catch-up", startAfter);
             LOG.info(() -> "Inbox consumer " + consumer.name() + " catches up: its queue " + queue + " is new; replay "
-                    + job.id() + " of " + job.total() + " retained events requested");
+                    + job.id() + " of the retained events requested, to start in " + startAfter.toSeconds() + " s"
+                    + " (one outbox.dispatch.lease)");
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Inbox consumer " + consumer.name() + " could not request its catch-up replay to " + queue
                     + " (start it from the admin page): " + e.getMessage(), e);

@@ -558,6 +558,15 @@ class OutboxBenchmark {
                 100 * total / available);
     }
 
+    /** WildFly's and PostgreSQL's CPU time per call, in microseconds, between two {@link #cpuTicks} readings. */
+    private static double serverCpuPerCall(Map<String, Long> before, Map<String, Long> after, long calls) {
+        long used = 0;
+        for (String kind : List.of("WildFly", "PostgreSQL")) {
+            used += after.getOrDefault(kind, 0L) - before.getOrDefault(kind, 0L);
+        }
+        return used * 10_000.0 / calls;
+    }
+
     private static int scaled(int events) {
         return Math.max(1_000, (int) Math.round(events * SCALE));
     }
@@ -882,7 +891,8 @@ class OutboxBenchmark {
      * TCP proxy of the benchmark's that counts round trips: the one-insert call with none, one and
      * ten events, and the learning API's submission call (lock the pulse, insert the submission)
      * without and with its event. Calls per second from 16 clients for 10 s each, medians of the
-     * rounds after a first one that warms the server up; round trips per call from the proxy (the
+     * rounds after two that warm the server up; WildFly's and PostgreSQL's CPU time per call (from
+     * {@code /proc}, which the machine's noise hardly moves); round trips per call from the proxy (the
      * timers' and health checks' own round trips during the measurement are counted too: a few per
      * second against thousands of calls). The
      * server's dispatch is off: its events are recorded and wait, deleted with the benchmark's rows.
@@ -908,30 +918,41 @@ class OutboxBenchmark {
             calls.put("submission call, its event", "api/test/events/submission?withEvent=true&routingKey=bench.business");
             Map<String, List<Double>> rates = new LinkedHashMap<>();
             Map<String, List<Double>> roundTrips = new LinkedHashMap<>();
-            for (int round = 0; round <= 3; round++) { // round 0 warms the server up and is not counted
+            Map<String, List<Double>> serverCpus = new LinkedHashMap<>();
+            int warmUpRounds = 2; // the server's compiler still speeds the calls up through the first two
+            for (int round = 1 - warmUpRounds; round <= 3; round++) { // rounds up to 0 are not counted
                 for (Map.Entry<String, String> call : calls.entrySet()) {
                     long tripsBefore = database.roundTrips();
                     AtomicLong made = new AtomicLong();
+                    Map<String, Long> cpuBefore = cpuTicks(server);
+                    long started = System.nanoTime();
                     double rate = callsPerSecond(http, call.getValue(),
                             call.getKey().startsWith("submission") ? pulses : List.of(), made);
+                    Map<String, Long> cpuAfter = cpuTicks(server);
                     double trips = (double) (database.roundTrips() - tripsBefore) / made.get();
+                    double serverCpu = serverCpuPerCall(cpuBefore, cpuAfter, made.get());
                     if (round > 0) {
                         rates.computeIfAbsent(call.getKey(), k -> new ArrayList<>()).add(rate);
                         roundTrips.computeIfAbsent(call.getKey(), k -> new ArrayList<>()).add(trips);
+                        serverCpus.computeIfAbsent(call.getKey(), k -> new ArrayList<>()).add(serverCpu);
                     }
-                    System.out.printf("BENCH business, round %d, %s: %,.0f calls/s, %.2f round trips per call%n",
-                            round, call.getKey(), rate, trips);
+                    System.out.printf("BENCH business, round %d, %s: %,.0f calls/s, %.2f round trips per call;"
+                                    + " CPU per call (the benchmark client includes the counting proxy): %s%n",
+                            round, call.getKey(), rate, trips,
+                            cpuPerEvent(cpuBefore, cpuAfter, (int) made.get(), started));
                 }
             }
             for (String call : calls.keySet()) {
                 row("business: " + call + " (16 clients, medians of three rounds of 10 s)",
-                        "%,.0f calls/s, %.2f database round trips per call", median(rates.get(call)),
-                        median(roundTrips.get(call)));
+                        "%,.0f calls/s, %.2f database round trips per call, %.0f µs of WildFly and PostgreSQL CPU per call",
+                        median(rates.get(call)), median(roundTrips.get(call)), median(serverCpus.get(call)));
             }
             row("business: one-insert call with its event / without", "%.2f",
                     median(rates.get("one-insert call, one event")) / median(rates.get("one-insert call, no event")));
             row("business: submission call with its event / without", "%.2f",
                     median(rates.get("submission call, its event")) / median(rates.get("submission call, no event")));
+            row("business: submission call's WildFly and PostgreSQL CPU per call, without its event / with", "%.2f",
+                    median(serverCpus.get("submission call, no event")) / median(serverCpus.get("submission call, its event")));
         }
     }
 

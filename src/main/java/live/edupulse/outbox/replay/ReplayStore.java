@@ -71,11 +71,12 @@ public class ReplayStore {
     }
 
     /**
-     * Stores a new running job with the number of events it matches now.
+     * Stores a new running job with the number of events it matches now. No instance takes it
+     * before {@code startAfter} has passed (zero: at once).
      *
      * @throws ReplayRefusedException when a job for the queue is already running
      */
-    public ReplayJob create(ReplayRequest request, int rate, String requestedBy) {
+    public ReplayJob create(ReplayRequest request, int rate, String requestedBy, Duration startAfter) {
         UUID id = UUID.randomUUID();
         try (Connection connection = dataSource.getConnection()) {
             long untilSeq;
@@ -94,8 +95,9 @@ public class ReplayStore {
             }
             try (PreparedStatement insert = connection.prepareStatement("""
                     INSERT INTO outbox_replay (id, queue, event_types, aggregate_type, aggregate_id, occurred_from,
-                                               occurred_to, rate, status, total, requested_by, until_seq)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)
+                                               occurred_to, rate, status, total, requested_by, until_seq, lease_until)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?,
+                            CASE WHEN ? > 0 THEN clock_timestamp() + make_interval(secs => ?) END)
                     ON CONFLICT (queue) WHERE status = 'running' DO NOTHING""")) {
                 insert.setObject(1, id);
                 insert.setString(2, request.queue());
@@ -108,6 +110,8 @@ public class ReplayStore {
                 insert.setLong(9, total);
                 insert.setString(10, requestedBy);
                 insert.setLong(11, untilSeq);
+                insert.setDouble(12, startAfter.toMillis() / 1000.0);
+                insert.setDouble(13, startAfter.toMillis() / 1000.0);
                 if (insert.executeUpdate() == 0) {
                     throw new ReplayRefusedException("Replay running", "a replay to queue " + request.queue()
                             + " is already running; cancel it or wait until it ends", "queue");

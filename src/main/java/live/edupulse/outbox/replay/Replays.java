@@ -76,6 +76,21 @@ public class Replays {
      *                                       a job for the queue runs already, or the queue does not exist
      */
     public ReplayJob request(ReplayRequest request, String requestedBy) {
+        return request(request, requestedBy, Duration.ZERO);
+    }
+
+    /**
+     * Starts a replay job that no instance takes before {@code startAfter} has passed. A catch-up
+     * to a queue just bound waits one dispatch lease: an event published before the binding
+     * existed never reached the queue, and it is marked dispatched only when its confirm comes,
+     * possibly after the request. Within one lease of the request every such event is marked
+     * dispatched (so the job replays it) or its claim was given back or expired (so it is
+     * published again, to the bound queue).
+     *
+     * @throws InvalidReplayRequestException when a field is wrong
+     * @throws ReplayRefusedException        as {@link #request(ReplayRequest, String)}
+     */
+    public ReplayJob request(ReplayRequest request, String requestedBy, Duration startAfter) {
         ReplaySettings settings = configuration.replay();
         request.validate(settings.maxRate());
         if (request.from() != null) {
@@ -88,9 +103,10 @@ public class Replays {
         }
         requireQueue(request.queue());
         int rate = request.rate() == null ? settings.defaultRate() : request.rate();
-        ReplayJob job = store.create(request, rate, requestedBy);
+        ReplayJob job = store.create(request, rate, requestedBy, startAfter);
         LOG.info(() -> "Replay " + job.id() + " requested by " + requestedBy + ": " + job.total() + " events of "
-                + job.eventTypes() + " to queue " + job.queue() + " at " + rate + "/s");
+                + job.eventTypes() + " to queue " + job.queue() + " at " + rate + "/s"
+                + (startAfter.isZero() ? "" : String.format(", not started before %.1f s from now", startAfter.toMillis() / 1000.0)));
         tick();
         return job;
     }

@@ -103,7 +103,10 @@ class ReplayFaultsIT {
         try (ServerInstance fresh = ServerInstance.of("replay-catch-up", 200, Map.of(
                 "INBOX_QUEUE_PREFIX", prefix,
                 "INBOX_CATCH_UP", StatisticsWorkload.CONSUMER,
-                "OUTBOX_REPLAY_DEFAULT_RATE", "5000"), war)) {
+                "OUTBOX_REPLAY_DEFAULT_RATE", "5000",
+                // the catch-up replay waits one dispatch lease before it starts
+                "OUTBOX_DISPATCH_LEASE", "6s",
+                "OUTBOX_BROKER_CONFIRM_TIMEOUT", "2s"), war)) {
             fresh.start();
             Http freshHttp = new Http(fresh.base());
             StatisticsWorkload live = StatisticsWorkload.start().run(freshHttp, 20); // while it catches up
