@@ -891,7 +891,7 @@ class OutboxBenchmark {
      * TCP proxy of the benchmark's that counts round trips: the one-insert call with none, one and
      * ten events, and the learning API's submission call (lock the pulse, insert the submission)
      * without and with its event. Calls per second from 16 clients for 10 s each, medians of the
-     * rounds after two that warm the server up; WildFly's and PostgreSQL's CPU time per call (from
+     * rounds after three that warm the server up; WildFly's and PostgreSQL's CPU time per call (from
      * {@code /proc}, which the machine's noise hardly moves); round trips per call from the proxy (the
      * timers' and health checks' own round trips during the measurement are counted too: a few per
      * second against thousands of calls). The
@@ -919,7 +919,7 @@ class OutboxBenchmark {
             Map<String, List<Double>> rates = new LinkedHashMap<>();
             Map<String, List<Double>> roundTrips = new LinkedHashMap<>();
             Map<String, List<Double>> serverCpus = new LinkedHashMap<>();
-            int warmUpRounds = 2; // the server's compiler still speeds the calls up through the first two
+            int warmUpRounds = 3; // on a 2-core machine the server's compiler speeds the calls up for minutes
             for (int round = 1 - warmUpRounds; round <= 3; round++) { // rounds up to 0 are not counted
                 for (Map.Entry<String, String> call : calls.entrySet()) {
                     long tripsBefore = database.roundTrips();
