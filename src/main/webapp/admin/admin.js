@@ -156,7 +156,8 @@ async function refreshReplays() {
     row.dataset.status = job.status;
     cell(row, job.queue);
     cell(row, job.eventTypes.join(', '));
-    cell(row, job.status + (job.lastError ? ' (' + job.lastError + ')' : ''), job.status === 'failed' ? 'bad' : null);
+    cell(row, job.status + (job.notBefore ? ', waits until ' + new Date(job.notBefore).toLocaleTimeString() : '')
+        + (job.lastError ? ' (' + job.lastError + ')' : ''), job.status === 'failed' ? 'bad' : null);
     cell(row, job.done + ' / ' + job.total);
     cell(row, job.eventsPerSecond + '/s of ' + job.rate + '/s');
     cell(row, job.requestedBy + ', ' + new Date(job.requestedAt).toLocaleString());

@@ -225,14 +225,15 @@ class InboxFaultsIT {
         String started = Database.text("SELECT clock_timestamp()::text"); // the database's clock, as requested_at
         String catchUp = "SELECT status FROM outbox_replay WHERE queue = ? AND requested_by = 'inbox catch-up'"
                 + " AND requested_at > ?::timestamptz ORDER BY requested_at DESC LIMIT 1";
-        ContractPublisher.Published inFlight;
+        UUID inFlight = UUID.randomUUID();
+        UUID inFlightToken = UUID.randomUUID();
         try {
             broker.close();
             try (Connection connection = TestServices.brokerConnectionFactory().newConnection("edupulse-test-definitions");
                  Channel channel = connection.createChannel()) {
                 channel.queueDelete(QUEUE);
                 channel.exchangeDelete(BrokerProbe.EXCHANGE);
-                inFlight = claimedByAnotherInstance(prefix + "in-flight");
+                claimedByAnotherInstance(inFlight, inFlightToken, prefix + "in-flight");
             } finally {
                 broker.open();
             }
@@ -250,7 +251,8 @@ class InboxFaultsIT {
                     .pollInterval(ofMillis(50)).until(() -> Database.text(deferredOrDone, QUEUE, started),
                             s -> "deferred".equals(s) || "done".equals(s));
             assertEquals(1, Database.execute("UPDATE outbox_event SET dispatched_at = clock_timestamp(), lease_owner = NULL,"
-                    + " lease_token = NULL, lease_until = NULL WHERE id = ?", inFlight.eventId()), "the in-flight event settled");
+                    + " lease_token = NULL, lease_until = NULL WHERE id = ? AND lease_token = ? AND dispatched_at IS NULL",
+                    inFlight, inFlightToken), "the in-flight event settled by the instance that claimed it");
             System.out.println("INBOX FAULT definitions: the in-flight event settled with the catch-up replay " + state);
             HttpResponse<String> recorded = new Http(server.base()).post("api/test/events?type=inbox_fault&prefix="
                     + prefix.substring(0, prefix.length() - 1) + "&routingKey=" + EVENT_TYPE + "&count=" + events
@@ -277,6 +279,7 @@ class InboxFaultsIT {
                             + Database.single("SELECT count(*) FROM outbox_event WHERE aggregate_id LIKE ? AND unroutable",
                             prefix + "%"));
         } finally {
+            Database.execute("DELETE FROM outbox_event WHERE id = ? AND dispatched_at IS NULL", inFlight);
             restoreDefinitions();
             boolean consuming;
             try {
@@ -293,24 +296,14 @@ class InboxFaultsIT {
 
     /**
      * An event of a new aggregate, pending and leased as by another instance's claim of a moment
-     * ago (for the server's dispatch lease), so the server's dispatcher leaves it alone until the
-     * test settles it.
+     * ago, with a lease three times the server's, so the server's dispatcher leaves it alone
+     * until the test settles it, and the catch-up must wait for a lease longer than its own.
      */
-    private static ContractPublisher.Published claimedByAnotherInstance(String aggregateId) throws Exception {
-        UUID id = UUID.randomUUID();
-        try (java.sql.Connection connection = Database.connect(); PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO outbox_event (id, aggregate_type, aggregate_id, event_type, payload, lease_owner, lease_token,"
-                        + " lease_until) VALUES (?, 'inbox_fault', ?, ?, '{}', gen_random_uuid(), gen_random_uuid(),"
-                        + " clock_timestamp() + make_interval(secs => ?)) RETURNING aggregate_seq")) {
-            insert.setObject(1, id);
-            insert.setString(2, aggregateId);
-            insert.setString(3, EVENT_TYPE);
-            insert.setLong(4, DISPATCH_LEASE.toSeconds());
-            try (ResultSet row = insert.executeQuery()) {
-                row.next();
-                return new ContractPublisher.Published(id, aggregateId, row.getLong(1));
-            }
-        }
+    private static void claimedByAnotherInstance(UUID id, UUID token, String aggregateId) throws Exception {
+        assertEquals(1, Database.execute("INSERT INTO outbox_event (id, aggregate_type, aggregate_id, event_type, payload,"
+                        + " lease_owner, lease_token, lease_until) VALUES (?, 'inbox_fault', ?, ?, '{}', gen_random_uuid(), ?,"
+                        + " clock_timestamp() + make_interval(secs => ?))", id, aggregateId, EVENT_TYPE, token,
+                3 * DISPATCH_LEASE.toSeconds()));
     }
 
     /** The exchange, the recorder's queue and its binding, as the server declares them (idempotent). */

@@ -170,6 +170,7 @@ public class ReplayAdminResource {
         view.put("requestedBy", job.requestedBy());
         view.put("requestedAt", job.requestedAt());
         view.put("startedAt", job.startedAt());
+        view.put("notBefore", job.notBefore());
         view.put("finishedAt", job.finishedAt());
         view.put("lastError", job.lastError());
         return view;

@@ -49,7 +49,8 @@ public class ReplayStore {
 
     static final String COLUMNS = """
             id, queue, event_types, aggregate_type, aggregate_id, occurred_from, occurred_to, rate, status, total,
-            done, requested_by, requested_at, started_at, progressed_at, finished_at, last_error, until_seq
+            done, requested_by, requested_at, started_at, progressed_at, finished_at, last_error, until_seq,
+            CASE WHEN lease_owner IS NULL AND lease_until > clock_timestamp() THEN lease_until END
             """;
 
     @Resource(lookup = "java:comp/DefaultDataSource")
@@ -71,8 +72,10 @@ public class ReplayStore {
     }
 
     /**
-     * Stores a new running job with the number of events it matches now. No instance takes it
-     * before {@code startAfter} has passed (zero: at once).
+     * Stores a new running job with the number of events it matches now. A job with a
+     * {@code startAfter} above zero is taken by no instance before that has passed, nor before the
+     * latest lease of the outbox's rows leased now has ended (whatever lease their instance
+     * uses; finding it reads the pending rows once). Zero: at once.
      *
      * @throws ReplayRefusedException when a job for the queue is already running
      */
@@ -97,7 +100,9 @@ public class ReplayStore {
                     INSERT INTO outbox_replay (id, queue, event_types, aggregate_type, aggregate_id, occurred_from,
                                                occurred_to, rate, status, total, requested_by, until_seq, lease_until)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?,
-                            CASE WHEN ? > 0 THEN clock_timestamp() + make_interval(secs => ?) END)
+                            CASE WHEN ? > 0 THEN greatest(clock_timestamp() + make_interval(secs => ?),
+                                (SELECT max(lease_until) FROM outbox_event
+                                  WHERE dispatched_at IS NULL AND lease_token IS NOT NULL)) END)
                     ON CONFLICT (queue) WHERE status = 'running' DO NOTHING""")) {
                 insert.setObject(1, id);
                 insert.setString(2, request.queue());
@@ -303,7 +308,7 @@ public class ReplayStore {
         return new ReplayJob(row.getObject(1, UUID.class), row.getString(2), Arrays.asList((String[]) types.getArray()),
                 row.getString(4), row.getString(5), instant(row, 6), instant(row, 7), row.getInt(8), row.getString(9),
                 row.getLong(10), row.getLong(11), row.getString(12), instant(row, 13), instant(row, 14), instant(row, 15),
-                instant(row, 16), row.getString(17), row.getLong(18));
+                instant(row, 16), row.getString(17), row.getLong(18), instant(row, 19));
     }
 
     private static Instant instant(ResultSet row, int column) throws SQLException {

@@ -80,12 +80,14 @@ public class Replays {
     }
 
     /**
-     * Starts a replay job that no instance takes before {@code startAfter} has passed. A catch-up
-     * to a queue just bound waits one dispatch lease: an event published before the binding
-     * existed never reached the queue, and it is marked dispatched only when its confirm comes,
-     * possibly after the request. Within one lease of the request every such event is marked
-     * dispatched (so the job replays it) or its claim was given back or expired (so it is
-     * published again, to the bound queue).
+     * Starts a replay job that no instance takes before {@code startAfter} has passed, nor, when
+     * that is above zero, before every lease held on outbox rows at the request has ended. A
+     * catch-up to a queue just bound waits so: an event published before the binding existed
+     * never reached the queue, and it is marked dispatched only when its confirm comes, possibly
+     * after the request. Once the claim holding it has ended, it is marked dispatched (so the
+     * job replays it) or its claim was given back or ran out (so it is published again, to the
+     * bound queue). A settle that lands after its own lease ran out, before another claim took
+     * the rows over (a database or JVM stall longer than a tenth of the lease), escapes this.
      *
      * @throws InvalidReplayRequestException when a field is wrong
      * @throws ReplayRefusedException        as {@link #request(ReplayRequest, String)}

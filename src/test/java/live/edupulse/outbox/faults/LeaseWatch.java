@@ -20,6 +20,9 @@ import live.edupulse.outbox.testing.Database;
  * until it commits, so no lease falls between the two). Sampling the leased rows from outside
  * would miss a lease that is claimed, published and released between two samples, which a
  * connection cut does in milliseconds. {@link #stop()} removes the trigger and its table.
+ *
+ * <p>It also tells claims that took rows over from a lease that ran out (the row still had a
+ * lease token: every settle and release clears it) from claims of free rows.
  */
 final class LeaseWatch {
 
@@ -38,9 +41,9 @@ final class LeaseWatch {
         try (Connection connection = Database.connect(); Statement sql = connection.createStatement()) {
             connection.setAutoCommit(false);
             sql.execute(LOCK_TIMEOUT);
-            sql.execute("CREATE TABLE " + table + " (id uuid NOT NULL)");
+            sql.execute("CREATE TABLE " + table + " (id uuid NOT NULL, took_over boolean NOT NULL)");
             sql.execute("CREATE FUNCTION " + table + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                    + "INSERT INTO " + table + " VALUES (NEW.id); RETURN NULL; END $$");
+                    + "INSERT INTO " + table + " VALUES (NEW.id, OLD.lease_token IS NOT NULL); RETURN NULL; END $$");
             sql.execute("CREATE TRIGGER " + table + " AFTER UPDATE OF lease_token ON outbox_event FOR EACH ROW "
                     + "WHEN (NEW.aggregate_type = '" + aggregateType + "' AND NEW.lease_token IS NOT NULL "
                     + "AND NEW.lease_token IS DISTINCT FROM OLD.lease_token) EXECUTE FUNCTION " + table + "()");
@@ -52,6 +55,18 @@ final class LeaseWatch {
             }
             connection.commit();
         }
+    }
+
+    /** Every event leased at some moment since the watch opened; the watch goes on. */
+    Set<String> leasedSoFar() throws SQLException {
+        Set<String> leased = new HashSet<>(leasedAtOpening);
+        leased.addAll(Database.strings("SELECT id::text FROM " + table));
+        return leased;
+    }
+
+    /** The events a claim took over from a lease that had run out, since the watch opened; the watch goes on. */
+    Set<String> takenOverSoFar() throws SQLException {
+        return new HashSet<>(Database.strings("SELECT id::text FROM " + table + " WHERE took_over"));
     }
 
     /** Stops watching and returns every event leased at some moment while the watch was open. */
