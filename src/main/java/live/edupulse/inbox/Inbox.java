@@ -248,7 +248,8 @@ public class Inbox {
             ReplayJob job = replays.request(new ReplayRequest(queue, consumer.eventTypes(), null, null, null, null, null),
                     "inbox catch-up", startAfter);
             LOG.info(() -> "Inbox consumer " + consumer.name() + " catches up: its queue " + queue + " is new; replay "
-                    + job.id() + " of the retained events requested; it starts at " + job.notBefore()
+                    + job.id() + " of the retained events requested; it starts "
+                    + (job.notBefore() == null ? "now" : "at " + job.notBefore())
                     + ", once the claims the outbox holds now have ended (at least one outbox.dispatch.lease)");
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Inbox consumer " + consumer.name() + " could not request its catch-up replay to " + queue

@@ -252,7 +252,8 @@ class InboxFaultsIT {
                             s -> "deferred".equals(s) || "done".equals(s));
             assertEquals(1, Database.execute("UPDATE outbox_event SET dispatched_at = clock_timestamp(), lease_owner = NULL,"
                     + " lease_token = NULL, lease_until = NULL WHERE id = ? AND lease_token = ? AND dispatched_at IS NULL",
-                    inFlight, inFlightToken), "the in-flight event settled by the instance that claimed it");
+                    inFlight, inFlightToken), "the in-flight event settled by the instance that claimed it (not found:"
+                    + " the inbox took longer to recover than that claim's lease, and the server took the event over)");
             System.out.println("INBOX FAULT definitions: the in-flight event settled with the catch-up replay " + state);
             HttpResponse<String> recorded = new Http(server.base()).post("api/test/events?type=inbox_fault&prefix="
                     + prefix.substring(0, prefix.length() - 1) + "&routingKey=" + EVENT_TYPE + "&count=" + events
@@ -279,8 +280,11 @@ class InboxFaultsIT {
                             + Database.single("SELECT count(*) FROM outbox_event WHERE aggregate_id LIKE ? AND unroutable",
                             prefix + "%"));
         } finally {
-            Database.execute("DELETE FROM outbox_event WHERE id = ? AND dispatched_at IS NULL", inFlight);
-            restoreDefinitions();
+            try {
+                Database.execute("DELETE FROM outbox_event WHERE id = ? AND dispatched_at IS NULL", inFlight);
+            } finally {
+                restoreDefinitions();
+            }
             boolean consuming;
             try {
                 consuming = Stream.queue().getConsumerCount() > 0;

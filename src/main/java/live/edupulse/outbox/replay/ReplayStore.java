@@ -50,7 +50,7 @@ public class ReplayStore {
     static final String COLUMNS = """
             id, queue, event_types, aggregate_type, aggregate_id, occurred_from, occurred_to, rate, status, total,
             done, requested_by, requested_at, started_at, progressed_at, finished_at, last_error, until_seq,
-            CASE WHEN lease_owner IS NULL AND lease_until > clock_timestamp() THEN lease_until END
+            CASE WHEN status = 'running' AND lease_owner IS NULL AND lease_until > clock_timestamp() THEN lease_until END
             """;
 
     @Resource(lookup = "java:comp/DefaultDataSource")
@@ -115,8 +115,9 @@ public class ReplayStore {
                 insert.setLong(9, total);
                 insert.setString(10, requestedBy);
                 insert.setLong(11, untilSeq);
-                insert.setDouble(12, startAfter.toMillis() / 1000.0);
-                insert.setDouble(13, startAfter.toMillis() / 1000.0);
+                double startAfterSeconds = startAfter.toMillis() / 1000.0;
+                insert.setDouble(12, startAfterSeconds);
+                insert.setDouble(13, startAfterSeconds);
                 if (insert.executeUpdate() == 0) {
                     throw new ReplayRefusedException("Replay running", "a replay to queue " + request.queue()
                             + " is already running; cancel it or wait until it ends", "queue");

@@ -108,7 +108,7 @@ public class Replays {
         ReplayJob job = store.create(request, rate, requestedBy, startAfter);
         LOG.info(() -> "Replay " + job.id() + " requested by " + requestedBy + ": " + job.total() + " events of "
                 + job.eventTypes() + " to queue " + job.queue() + " at " + rate + "/s"
-                + (startAfter.isZero() ? "" : String.format(", not started before %.1f s from now", startAfter.toMillis() / 1000.0)));
+                + (job.notBefore() == null ? "" : ", not started before " + job.notBefore()));
         tick();
         return job;
     }

@@ -24,7 +24,7 @@ import live.edupulse.outbox.testing.Database;
  * <p>It also tells claims that took rows over from a lease that ran out (the row still had a
  * lease token: every settle and release clears it) from claims of free rows.
  */
-final class LeaseWatch {
+final class LeaseWatch implements AutoCloseable {
 
     /** The trigger's creation and removal wait for open writers: fail loudly rather than hang. */
     private static final String LOCK_TIMEOUT = "SET LOCAL lock_timeout = '30s'";
@@ -32,6 +32,7 @@ final class LeaseWatch {
 
     private final String table;
     private final Set<String> leasedAtOpening = new HashSet<>();
+    private boolean stopped;
 
     LeaseWatch(String aggregateType) throws SQLException {
         if (!NAME.matcher(aggregateType).matches()) {
@@ -57,10 +58,24 @@ final class LeaseWatch {
         }
     }
 
-    /** Every event leased at some moment since the watch opened; the watch goes on. */
+    /**
+     * Every event leased at some moment since the watch opened, claims still being committed
+     * included (the read waits for open writers of {@code outbox_event}, as {@link #stop()} does);
+     * the watch goes on.
+     */
     Set<String> leasedSoFar() throws SQLException {
         Set<String> leased = new HashSet<>(leasedAtOpening);
-        leased.addAll(Database.strings("SELECT id::text FROM " + table));
+        try (Connection connection = Database.connect(); Statement sql = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            sql.execute(LOCK_TIMEOUT);
+            sql.execute("LOCK TABLE outbox_event IN SHARE ROW EXCLUSIVE MODE");
+            try (ResultSet rows = sql.executeQuery("SELECT id::text FROM " + table)) {
+                while (rows.next()) {
+                    leased.add(rows.getString(1));
+                }
+            }
+            connection.commit();
+        }
         return leased;
     }
 
@@ -71,6 +86,7 @@ final class LeaseWatch {
 
     /** Stops watching and returns every event leased at some moment while the watch was open. */
     Set<String> stop() throws SQLException {
+        stopped = true;
         Set<String> leased = new HashSet<>(leasedAtOpening);
         try (Connection connection = Database.connect(); Statement sql = connection.createStatement()) {
             connection.setAutoCommit(false);
@@ -86,5 +102,13 @@ final class LeaseWatch {
             connection.commit();
         }
         return leased;
+    }
+
+    /** Stops watching unless {@link #stop()} did. */
+    @Override
+    public void close() throws SQLException {
+        if (!stopped) {
+            stop();
+        }
     }
 }

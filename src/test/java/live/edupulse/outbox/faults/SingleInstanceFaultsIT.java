@@ -97,8 +97,8 @@ class SingleInstanceFaultsIT {
             broker.open();
             assertTrue(ledger.awaitDistinct(events / 5, Duration.ofMinutes(2)), "a fifth delivered before the fault");
             // Every event leased at some moment of the fault may be delivered twice, no other.
-            LeaseWatch watch = new LeaseWatch(type);
-            try {
+            try (LeaseWatch watch = new LeaseWatch(type)) {
+                double overrunsBefore = claimsGivenBack ? FaultRig.metric(server.base(), "outbox_drain_overruns_total") : 0;
                 try {
                     fault.inject();
                     Thread.sleep(held.toMillis()); // the fault's duration is what is under test here
@@ -109,12 +109,15 @@ class SingleInstanceFaultsIT {
                 assertNothingLost(name, table, ledger, leasedAtFault, events, started);
                 if (claimsGivenBack) {
                     Set<String> takenOver = watch.takenOverSoFar();
-                    System.out.printf("FAULT %-32s rows taken over from a lease that ran out: %d%n", name, takenOver.size());
-                    assertEquals(Set.of(), takenOver, name + ": batches the dispatcher held at the fault were left"
-                            + " to wait for their lease to run out instead of being given back");
+                    // a drain stuck past its lease (the watchdog cuts it loose) leaves its batch to run out
+                    double overruns = FaultRig.metric(server.base(), "outbox_drain_overruns_total") - overrunsBefore;
+                    System.out.printf("FAULT %-32s rows taken over from a lease that ran out: %d (drain overruns: %.0f)%n",
+                            name, takenOver.size(), overruns);
+                    if (overruns == 0) {
+                        assertEquals(Set.of(), takenOver, name + ": batches the dispatcher held at the fault were left"
+                                + " to wait for their lease to run out instead of being given back");
+                    }
                 }
-            } finally {
-                watch.stop();
             }
         }
     }
