@@ -237,8 +237,8 @@ public class Inbox {
 
     /**
      * Asks for a replay of the consumer's event types over the whole retained history to its new
-     * queue, to start at least one dispatch lease later (so that it also brings what was published just
-     * before the queue was bound; {@link Replays#request(ReplayRequest, String, Duration)}). A
+     * queue, to start at least one dispatch lease later (so that it also brings what was published
+     * just before the queue was bound; {@link Replays#request(ReplayRequest, String, Duration)}). A
      * refusal is logged (an operator can start the replay from the admin page); the consumer
      * consumes its live events either way, holding those whose predecessors the replay brings.
      */
@@ -248,9 +248,8 @@ public class Inbox {
             ReplayJob job = replays.request(new ReplayRequest(queue, consumer.eventTypes(), null, null, null, null, null),
                     "inbox catch-up", startAfter);
             LOG.info(() -> "Inbox consumer " + consumer.name() + " catches up: its queue " + queue + " is new; replay "
-                    + job.id() + " of the retained events requested; it starts "
-                    + (job.notBefore() == null ? "now" : "at " + job.notBefore())
-                    + ", once the claims the outbox holds now have ended (at least one outbox.dispatch.lease)");
+                    + job.id() + " of the retained events requested; it starts once the claims the outbox holds now"
+                    + " have ended (at least one outbox.dispatch.lease)");
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Inbox consumer " + consumer.name() + " could not request its catch-up replay to " + queue
                     + " (start it from the admin page): " + e.getMessage(), e);

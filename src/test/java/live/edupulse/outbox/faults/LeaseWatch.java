@@ -69,11 +69,7 @@ final class LeaseWatch implements AutoCloseable {
             connection.setAutoCommit(false);
             sql.execute(LOCK_TIMEOUT);
             sql.execute("LOCK TABLE outbox_event IN SHARE ROW EXCLUSIVE MODE");
-            try (ResultSet rows = sql.executeQuery("SELECT id::text FROM " + table)) {
-                while (rows.next()) {
-                    leased.add(rows.getString(1));
-                }
-            }
+            addRecorded(sql, leased);
             connection.commit();
         }
         return leased;
@@ -92,16 +88,20 @@ final class LeaseWatch implements AutoCloseable {
             connection.setAutoCommit(false);
             sql.execute(LOCK_TIMEOUT);
             sql.execute("DROP TRIGGER " + table + " ON outbox_event");
-            try (ResultSet rows = sql.executeQuery("SELECT id::text FROM " + table)) {
-                while (rows.next()) {
-                    leased.add(rows.getString(1));
-                }
-            }
+            addRecorded(sql, leased);
             sql.execute("DROP FUNCTION " + table + "()");
             sql.execute("DROP TABLE " + table);
             connection.commit();
         }
         return leased;
+    }
+
+    private void addRecorded(Statement sql, Set<String> leased) throws SQLException {
+        try (ResultSet rows = sql.executeQuery("SELECT id::text FROM " + table)) {
+            while (rows.next()) {
+                leased.add(rows.getString(1));
+            }
+        }
     }
 
     /** Stops watching unless {@link #stop()} did. */
