@@ -32,6 +32,7 @@ class RowOwnershipTest {
             "outbox_replay", "live/edupulse/outbox/replay/ReplayStore.java",
             "inbox_message", "live/edupulse/inbox/InboxStore.java",
             "inbox_aggregate", "live/edupulse/inbox/InboxStore.java",
+            "inbox_applied", "live/edupulse/inbox/InboxStore.java",
             "learning_pulse_stats", "live/edupulse/learning/PulseStatisticsProjection.java",
             "learning_pulse_student", "live/edupulse/learning/PulseStatisticsProjection.java");
 

@@ -176,64 +176,155 @@ public class InboxStore {
             """;
 
     /**
-     * Records and applies delivered events in one transaction: each event is judged against its
-     * aggregate's last applied seq (the aggregates' rows locked first, in one statement and in key
-     * order), inserted with its final status in one statement, applied in seq order per aggregate,
-     * and the aggregates advanced and probed for held successors in one statement. Three round
-     * trips and one commit, whatever the number of events.
+     * Whether any of the given aggregates has an open message (held, retrying or parked). Read
+     * after the aggregates are locked, in a statement of its own, so that it sees what a
+     * transaction that held one of the locks committed. One probe of the open messages' index per
+     * aggregate ({@code LATERAL ... LIMIT 1}), whatever their number.
+     */
+    static final String ANY_OPEN = """
+            SELECT EXISTS (
+                SELECT 1 FROM unnest(?::text[], ?::text[]) AS a(aggregate_type, aggregate_id)
+                 CROSS JOIN LATERAL (
+                       SELECT 1 FROM inbox_message m
+                        WHERE m.consumer = ? AND m.status IN ('held', 'retry', 'parked')
+                          AND m.aggregate_type = a.aggregate_type COLLATE "C"
+                          AND m.aggregate_id = a.aggregate_id COLLATE "C"
+                        LIMIT 1) AS open)
+            """;
+
+    /**
+     * Records the ids of the events a batch applied in order, in one row, and moves each aggregate
+     * to its last applied seq: one statement.
+     */
+    static final String RECORD_IN_ORDER = """
+            WITH recorded AS (
+                INSERT INTO inbox_applied (consumer, message_ids) VALUES (?, ?::uuid[]))
+            UPDATE inbox_aggregate a SET last_applied_seq = u.seq
+              FROM unnest(?::text[], ?::text[], ?::bigint[]) AS u(aggregate_type, aggregate_id, seq)
+             WHERE a.consumer = ? AND a.aggregate_type = u.aggregate_type COLLATE "C"
+               AND a.aggregate_id = u.aggregate_id COLLATE "C"
+            """;
+
+    /**
+     * Records and applies delivered events in one transaction: the aggregates' rows are locked
+     * first (one statement, key order), each event is judged against its aggregate's last applied
+     * seq, the events to apply are applied in seq order per aggregate, and what the batch decided is
+     * written after.
      *
-     * <p>A message received before whose seq is at or below its aggregate's applied one is dropped
-     * (nothing stored changes). Throws, and commits nothing, when the batch cannot be decided this
-     * way: the consumer failed on one of the events, the database failed, or a message received
-     * before is still open (held, retrying or parked), so its fate may differ from what the batch
-     * judged. The caller then takes the events one at a time ({@link #receive}).
+     * <p>When none of the batch's aggregates has an open message (the common case), an event
+     * applied in order gets no row of its own: the batch's applied ids go into one
+     * {@code inbox_applied} row and the aggregates advance, in one statement. A redelivery is then
+     * recognized by its seq. Held events get their row. Three round trips (four with held events)
+     * and the commit, whatever the number of events. When one has, every event is inserted into {@code inbox_message} with
+     * its verdict before it is applied, and a message stored before (open, so its fate may differ
+     * from what the batch judged) stops the batch.
+     *
+     * <p>A message at or below its aggregate's applied seq is dropped (nothing stored changes).
+     * Throws, and commits nothing, when the batch cannot be decided this way: the consumer failed on
+     * one of the events, the database failed, or a message received before is still open. The
+     * caller then takes the events one at a time ({@link #receive}).
      *
      * @param events distinct message ids
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public BatchResult receiveAll(InboxConsumer consumer, List<DeliveredEvent> events) {
-        String name = consumer.name();
         try (Connection connection = dataSource.getConnection()) {
-            Map<AggregateRef, Long> last = lockAggregates(connection, name, events);
-            List<DeliveredEvent> ordered = new ArrayList<>(events);
-            ordered.sort(Comparator.comparing(DeliveredEvent::aggregateType).thenComparing(DeliveredEvent::aggregateId)
-                    .thenComparingLong(DeliveredEvent::aggregateSeq));
-            Map<UUID, Verdict> verdicts = new LinkedHashMap<>();
-            Map<AggregateRef, DeliveredEvent> lastApplied = new LinkedHashMap<>();
-            List<DeliveredEvent> toApply = new ArrayList<>();
-            for (DeliveredEvent event : ordered) {
-                AggregateRef aggregate = AggregateRef.of(event);
-                long applied = last.get(aggregate);
-                Verdict verdict;
-                if (event.aggregateSeq() <= applied) {
-                    verdict = Verdict.DUPLICATE;
-                } else if (event.aggregateSeq() > applied + 1) {
-                    verdict = Verdict.HELD;
-                } else {
-                    verdict = Verdict.APPLIED;
-                    last.put(aggregate, event.aggregateSeq());
-                    lastApplied.put(aggregate, event);
-                    toApply.add(event);
-                }
-                verdicts.put(event.eventId(), verdict);
+            return receiveAll(connection, consumer, events);
+        } catch (SQLException e) {
+            throw new InboxStoreException("receiving a batch of " + events.size() + " for " + consumer.name(), e);
+        }
+    }
+
+    /** {@link #receiveAll(InboxConsumer, List)} on {@code connection}, in its current transaction. */
+    static BatchResult receiveAll(Connection connection, InboxConsumer consumer, List<DeliveredEvent> events)
+            throws SQLException {
+        String name = consumer.name();
+        Map<AggregateRef, Long> last = lockAggregates(connection, name, events);
+        boolean anyOpen = anyOpen(connection, name, last.keySet());
+        List<DeliveredEvent> ordered = new ArrayList<>(events);
+        ordered.sort(Comparator.comparing(DeliveredEvent::aggregateType).thenComparing(DeliveredEvent::aggregateId)
+                .thenComparingLong(DeliveredEvent::aggregateSeq));
+        Map<UUID, Verdict> verdicts = new LinkedHashMap<>();
+        Map<AggregateRef, DeliveredEvent> lastApplied = new LinkedHashMap<>();
+        List<DeliveredEvent> toApply = new ArrayList<>();
+        for (DeliveredEvent event : ordered) {
+            AggregateRef aggregate = AggregateRef.of(event);
+            long applied = last.get(aggregate);
+            Verdict verdict;
+            if (event.aggregateSeq() <= applied) {
+                verdict = Verdict.DUPLICATE;
+            } else if (event.aggregateSeq() > applied + 1) {
+                verdict = Verdict.HELD;
+            } else {
+                verdict = Verdict.APPLIED;
+                last.put(aggregate, event.aggregateSeq());
+                lastApplied.put(aggregate, event);
+                toApply.add(event);
             }
-            Set<UUID> inserted = insertJudged(connection, name, ordered, verdicts);
-            for (DeliveredEvent event : ordered) {
-                // A message received before whose seq is at or below its aggregate's is settled already
-                // (a redelivery, a replay): dropping it agrees with what is stored. Any other (stored as
-                // held, retrying or parked) may have a fate this batch did not judge from.
-                if (!inserted.contains(event.eventId()) && verdicts.get(event.eventId()) != Verdict.DUPLICATE) {
-                    throw new IllegalStateException("a batch for " + name + " holds message " + event.eventId()
-                            + ", received before and not settled; it is taken one message at a time");
-                }
-            }
+            verdicts.put(event.eventId(), verdict);
+        }
+        if (!anyOpen) {
             for (DeliveredEvent event : toApply) {
                 consumer.apply(event);
             }
-            List<DeliveredEvent> withHeldSuccessor = advanceAll(connection, name, lastApplied);
-            return new BatchResult(verdicts, toApply.size(), withHeldSuccessor);
-        } catch (SQLException e) {
-            throw new InboxStoreException("receiving a batch of " + events.size() + " for " + name, e);
+            List<DeliveredEvent> held = ordered.stream().filter(e -> verdicts.get(e.eventId()) == Verdict.HELD).toList();
+            requireNew(name, held, insertJudged(connection, name, held, verdicts));
+            recordInOrder(connection, name, toApply, lastApplied);
+            // a held successor of what was applied would be open, and none is
+            return new BatchResult(verdicts, toApply.size(), List.of());
+        }
+        List<DeliveredEvent> recorded = ordered.stream()
+                .filter(e -> verdicts.get(e.eventId()) != Verdict.DUPLICATE).toList();
+        // A message received before whose seq is at or below its aggregate's is settled already
+        // (a redelivery, a replay): dropped, it is not inserted. Any other (stored as held,
+        // retrying or parked) may have a fate this batch did not judge from.
+        requireNew(name, recorded, insertJudged(connection, name, recorded, verdicts));
+        for (DeliveredEvent event : toApply) {
+            consumer.apply(event);
+        }
+        List<DeliveredEvent> withHeldSuccessor = advanceAll(connection, name, lastApplied);
+        return new BatchResult(verdicts, toApply.size(), withHeldSuccessor);
+    }
+
+    /** Stops the batch when one of {@code events} was received before (its id was not inserted). */
+    private static void requireNew(String consumer, List<DeliveredEvent> events, Set<UUID> inserted) {
+        for (DeliveredEvent event : events) {
+            if (!inserted.contains(event.eventId())) {
+                throw new IllegalStateException("a batch for " + consumer + " holds message " + event.eventId()
+                        + ", received before and not settled; it is taken one message at a time");
+            }
+        }
+    }
+
+    /** Whether one of {@code aggregates} has a held, retrying or parked message ({@link #ANY_OPEN}). */
+    static boolean anyOpen(Connection connection, String consumer, Set<AggregateRef> aggregates) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(ANY_OPEN)) {
+            select.setArray(1, connection.createArrayOf("text", aggregates.stream().map(AggregateRef::type).toArray()));
+            select.setArray(2, connection.createArrayOf("text", aggregates.stream().map(AggregateRef::id).toArray()));
+            select.setString(3, consumer);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                return row.getBoolean(1);
+            }
+        }
+    }
+
+    /** Records {@code applied}'s ids in one row and advances their aggregates ({@link #RECORD_IN_ORDER}). */
+    static void recordInOrder(Connection connection, String consumer, List<DeliveredEvent> applied,
+                              Map<AggregateRef, DeliveredEvent> lastApplied) throws SQLException {
+        if (applied.isEmpty()) {
+            return;
+        }
+        List<AggregateRef> aggregates = new ArrayList<>(lastApplied.keySet());
+        try (PreparedStatement record = connection.prepareStatement(RECORD_IN_ORDER)) {
+            record.setString(1, consumer);
+            record.setArray(2, connection.createArrayOf("uuid", applied.stream().map(DeliveredEvent::eventId).toArray()));
+            record.setArray(3, connection.createArrayOf("text", aggregates.stream().map(AggregateRef::type).toArray()));
+            record.setArray(4, connection.createArrayOf("text", aggregates.stream().map(AggregateRef::id).toArray()));
+            record.setArray(5, connection.createArrayOf("int8",
+                    aggregates.stream().map(a -> lastApplied.get(a).aggregateSeq()).toArray()));
+            record.setString(6, consumer);
+            record.executeUpdate();
         }
     }
 
@@ -281,6 +372,9 @@ public class InboxStore {
     private static Set<UUID> insertJudged(Connection connection, String consumer, List<DeliveredEvent> events,
                                           Map<UUID, Verdict> verdicts) throws SQLException {
         int size = events.size();
+        if (size == 0) {
+            return Set.of();
+        }
         Object[] ids = new Object[size];
         Object[] types = new Object[size];
         Object[] aggregateIds = new Object[size];
@@ -489,14 +583,31 @@ public class InboxStore {
                  LIMIT ?)
             """;
 
-    /** Deletes up to {@code chunk} settled message ids older than {@code age}; returns how many. */
+    static final String DELETE_APPLIED_BATCHES = """
+            DELETE FROM inbox_applied WHERE ctid IN (
+                SELECT ctid FROM inbox_applied
+                 WHERE applied_at < now() - make_interval(secs => ?)
+                 LIMIT ?)
+            """;
+
+    /**
+     * Deletes settled message ids older than {@code age}: up to {@code chunk} rows of
+     * {@code inbox_message} and up to {@code chunk} rows (batches of ids) of {@code inbox_applied}.
+     *
+     * @return the larger of the two numbers of rows deleted
+     */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public int deleteSettled(Duration age, int chunk) {
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement delete = connection.prepareStatement(DELETE_SETTLED)) {
-            delete.setLong(1, age.toSeconds());
-            delete.setInt(2, chunk);
-            return delete.executeUpdate();
+             PreparedStatement messages = connection.prepareStatement(DELETE_SETTLED);
+             PreparedStatement batches = connection.prepareStatement(DELETE_APPLIED_BATCHES)) {
+            int deleted = 0;
+            for (PreparedStatement delete : List.of(messages, batches)) {
+                delete.setLong(1, age.toSeconds());
+                delete.setInt(2, chunk);
+                deleted = Math.max(deleted, delete.executeUpdate());
+            }
+            return deleted;
         } catch (SQLException e) {
             throw new InboxStoreException("deleting settled inbox messages", e);
         }

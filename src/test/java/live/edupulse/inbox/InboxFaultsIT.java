@@ -62,6 +62,7 @@ class InboxFaultsIT {
     private static final int PARTITIONS = 3;
     private static final String QUEUE = "edupulse." + RecordingInboxConsumer.NAME;
     private static final String EVENT_TYPE = RecordingInboxConsumer.ROUTING_KEY_PREFIX + "fault";
+    private static final String AGGREGATE_TYPE = "inbox_fault";
     private static final Duration DISPATCH_LEASE = Duration.ofSeconds(10);
 
     private final TcpProxy broker = new TcpProxy(BROKER_PROXY, TestServices.brokerHost(), TestServices.brokerPort());
@@ -112,8 +113,9 @@ class InboxFaultsIT {
 
     /**
      * A backlog that waits while the consumer is cut off is applied up to a batch size at a time:
-     * the rows one transaction inserted share its id ({@code xmin}), so the number of distinct ids
-     * is the number of transactions that applied the stream.
+     * the rows one transaction wrote ({@code inbox_applied}'s row of the ids it applied in order,
+     * {@code inbox_message}'s rows of any it decided one by one) share its id ({@code xmin}), so the
+     * number of distinct ids is the number of transactions that applied the stream.
      */
     @Test
     void aBacklogIsAppliedABatchPerTransaction() throws Exception {
@@ -127,24 +129,31 @@ class InboxFaultsIT {
             broker.open();
         }
         stream.verify("none (a backlog applied after a reconnection)", "");
-        long transactions = Database.single("SELECT count(DISTINCT xmin::text) FROM inbox_message WHERE consumer = ?"
-                + " AND aggregate_id LIKE ?", RecordingInboxConsumer.NAME, stream.prefix + "%");
+        Map<UUID, String> aggregateOf = new HashMap<>();
+        stream.events.forEach(event -> aggregateOf.put(event.eventId(), event.aggregateId()));
+        Map<String, Set<Integer>> partitionsPerTransaction = new HashMap<>();
+        try (java.sql.Connection connection = Database.connect(); PreparedStatement rows = connection.prepareStatement("""
+                SELECT xmin::text, message_id FROM inbox_message WHERE consumer = ? AND aggregate_id LIKE ?
+                UNION ALL
+                SELECT b.xmin::text, i.id FROM inbox_applied b CROSS JOIN unnest(b.message_ids) AS i(id)
+                 WHERE b.consumer = ? AND i.id = ANY (CAST(? AS uuid[]))""")) {
+            rows.setString(1, RecordingInboxConsumer.NAME);
+            rows.setString(2, stream.prefix + "%");
+            rows.setString(3, RecordingInboxConsumer.NAME);
+            rows.setString(4, Database.uuidArray(aggregateOf.keySet()));
+            try (ResultSet row = rows.executeQuery()) {
+                while (row.next()) {
+                    partitionsPerTransaction.computeIfAbsent(row.getString(1), xid -> new HashSet<>()).add(
+                            InboxListener.partitionOf(AGGREGATE_TYPE, aggregateOf.get(row.getObject(2, UUID.class)),
+                                    PARTITIONS));
+                }
+            }
+        }
+        long transactions = partitionsPerTransaction.size();
         System.out.println(String.format("INBOX BATCHES: %d events applied in %d transactions (batch size %d)",
                 stream.size(), transactions, BATCH_SIZE));
         assertTrue(transactions * 10 <= stream.size(), stream.size() + " events took " + transactions + " transactions");
         // each transaction decided the aggregates of one partition, and every partition took part
-        Map<String, Set<Integer>> partitionsPerTransaction = new HashMap<>();
-        try (java.sql.Connection connection = Database.connect(); PreparedStatement rows = connection.prepareStatement(
-                "SELECT xmin::text, aggregate_type, aggregate_id FROM inbox_message WHERE consumer = ? AND aggregate_id LIKE ?")) {
-            rows.setString(1, RecordingInboxConsumer.NAME);
-            rows.setString(2, stream.prefix + "%");
-            try (ResultSet row = rows.executeQuery()) {
-                while (row.next()) {
-                    partitionsPerTransaction.computeIfAbsent(row.getString(1), xid -> new HashSet<>())
-                            .add(InboxListener.partitionOf(row.getString(2), row.getString(3), PARTITIONS));
-                }
-            }
-        }
         List<Set<Integer>> mixed = partitionsPerTransaction.values().stream().filter(partitions -> partitions.size() > 1).toList();
         assertEquals(List.of(), mixed, "transactions that decided aggregates of more than one partition");
         Set<Integer> seen = new HashSet<>();
@@ -374,7 +383,7 @@ class InboxFaultsIT {
                 aggregates.add(prefix + a);
             }
             try (ContractPublisher publisher = new ContractPublisher()) {
-                return new Stream(name, prefix, publisher.publishStream("inbox_fault", aggregates, PER_AGGREGATE, EVENT_TYPE));
+                return new Stream(name, prefix, publisher.publishStream(AGGREGATE_TYPE, aggregates, PER_AGGREGATE, EVENT_TYPE));
             }
         }
 
@@ -420,7 +429,7 @@ class InboxFaultsIT {
             awaitApplied(events.size());
             String sentinel = prefix + "sentinel";
             try (ContractPublisher publisher = new ContractPublisher()) {
-                publisher.publish(UUID.randomUUID(), "inbox_fault", sentinel, 1, EVENT_TYPE, "{}");
+                publisher.publish(UUID.randomUUID(), AGGREGATE_TYPE, sentinel, 1, EVENT_TYPE, "{}");
             }
             await(name + ": the sentinel applied").atMost(ofMinutes(2)).pollInterval(ofMillis(100))
                     .until(() -> Database.single("SELECT count(*) FROM inbox_test_effect WHERE aggregate_id = ?", sentinel) == 1);

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -107,18 +108,28 @@ class InboxIT {
     void eventsPublishedOutOfOrderAreAppliedInOrder() throws Exception {
         String aggregate = UUID.randomUUID().toString();
         String type = RecordingInboxConsumer.ROUTING_KEY_PREFIX + "ordered";
+        List<UUID> ids = new ArrayList<>();
         try (ContractPublisher publisher = new ContractPublisher()) {
             for (long seq : new long[] {3, 2, 1}) {
-                publisher.publish(UUID.randomUUID(), TEST_AGGREGATE, aggregate, seq, type, "{}");
+                UUID id = UUID.randomUUID();
+                ids.add(id);
+                publisher.publish(id, TEST_AGGREGATE, aggregate, seq, type, "{}");
             }
         }
         List<Long> applied = await().atMost(ofSeconds(20)).until(() -> effects(aggregate), e -> e.size() >= 3);
         System.out.println(String.format("inbox, seq 3, 2, 1 published: applied %s (lost=%d duplicated=%d)",
                 applied, 3 - new java.util.HashSet<>(applied).size(), applied.size() - new java.util.HashSet<>(applied).size()));
         assertEquals(List.of(1L, 2L, 3L), applied);
-        // once applied (seq 3 after being held), a message is kept only to be recognized again
+        // once applied (seq 3 after being held, or all three in one batch), each id is recorded once, in
+        // its own row without the payload or in its batch's row, and nothing stays open
         await().atMost(ofSeconds(20)).until(() -> Database.single("SELECT count(*) FROM inbox_message"
-                + " WHERE aggregate_id = ? AND status = 'applied' AND payload IS NULL", aggregate) == 3);
+                + " WHERE aggregate_id = ? AND status <> 'applied'", aggregate) == 0);
+        assertEquals(0, Database.single("SELECT count(*) FROM inbox_message WHERE aggregate_id = ? AND payload IS NOT NULL",
+                aggregate), "applied messages that kept their payload");
+        assertEquals(3, Database.single("""
+                SELECT (SELECT count(*) FROM inbox_message WHERE aggregate_id = ?)
+                     + (SELECT count(*) FROM inbox_applied b, unnest(b.message_ids) AS i(id)
+                         WHERE i.id = ANY (CAST(? AS uuid[])))""", aggregate, Database.uuidArray(ids)), "applied ids recorded");
     }
 
     @Test

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import live.edupulse.outbox.testing.Database;
@@ -41,6 +43,7 @@ class InboxRetentionIT {
         try (Connection connection = Database.connect(); var statement = connection.createStatement()) {
             statement.executeUpdate("DELETE FROM inbox_message WHERE status IN ('applied', 'duplicate', 'skipped')"
                     + " AND settled_at < now() - interval '1 hour'");
+            statement.executeUpdate("DELETE FROM inbox_applied WHERE applied_at < now() - interval '1 hour'");
         }
         try (Connection connection = Database.connect();
              PreparedStatement insert = connection.prepareStatement("""
@@ -60,11 +63,30 @@ class InboxRetentionIT {
                 add(insert, aggregate, ++seq, status, 48);
             }
         }
+        // batches of ids applied in order: 20 old ones (several chunks of 7 rows), then a young one
+        UUID young = UUID.randomUUID();
+        List<UUID> old = new ArrayList<>();
+        try (Connection connection = Database.connect(); PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO inbox_applied (consumer, applied_at, message_ids)"
+                        + " VALUES (?, now() - make_interval(hours => ?), ARRAY[CAST(? AS uuid), gen_random_uuid()])")) {
+            for (int i = 0; i <= 20; i++) {
+                UUID id = i == 20 ? young : UUID.randomUUID();
+                if (i < 20) {
+                    old.add(id);
+                }
+                insert.setString(1, CONSUMER);
+                insert.setInt(2, i == 20 ? 0 : 48);
+                insert.setObject(3, id);
+                insert.executeUpdate();
+            }
+        }
         await().atMost(ofSeconds(30)).until(() -> count(aggregate, "settled_at < now() - interval '1 hour'"
-                + " AND status IN ('applied', 'duplicate', 'skipped')") == 0);
+                + " AND status IN ('applied', 'duplicate', 'skipped')") == 0 && appliedBatches(old) == 0);
+        assertEquals(1, appliedBatches(List.of(young)), "the young batch of applied ids stays");
         assertEquals(1, count(aggregate, "status = 'applied'"), "the young applied id stays");
         assertEquals(3, count(aggregate, "status IN ('held', 'retry', 'parked')"), "open events of any age stay");
-        System.out.println("inbox retention: 30 old settled ids deleted in chunks of 7; 1 young and 3 open kept");
+        System.out.println("inbox retention: 30 old settled ids and 20 old batches of applied ids deleted in chunks of 7;"
+                + " 1 young id, 1 young batch and 3 open kept");
     }
 
     private static void add(PreparedStatement insert, String aggregate, long seq, String status, int hoursAgo)
@@ -77,6 +99,12 @@ class InboxRetentionIT {
         insert.setInt(6, hoursAgo);
         insert.setInt(7, hoursAgo);
         insert.executeUpdate();
+    }
+
+    private static long appliedBatches(List<UUID> containing) throws Exception {
+        return Database.single("SELECT count(*) FROM inbox_applied WHERE consumer = '" + CONSUMER + "'"
+                + " AND message_ids && CAST(? AS uuid[])",
+                Database.uuidArray(containing));
     }
 
     private static long count(String aggregate, String condition) throws Exception {

@@ -6,8 +6,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * Direct JDBC reads for client-side tests, of the database of this run ({@link TestServices}).
@@ -70,6 +72,11 @@ public final class Database {
             }
             return statement.executeUpdate();
         }
+    }
+
+    /** {@code ids} as the text of a PostgreSQL array, for a parameter cast to {@code uuid[]}. */
+    public static String uuidArray(Collection<UUID> ids) {
+        return ids.stream().map(UUID::toString).collect(Collectors.joining(",", "{", "}"));
     }
 
     public static long single(String sql, Object... parameters) throws SQLException {
