@@ -56,9 +56,10 @@ class OutboxBenchmark {
      */
     private static final String PHASES = System.getProperty("bench.phases", "all");
     private static final int OTLP_SINK_PORT = 4319;
-    private static final int INBOX_BROKER_PROXY = 29730;
     private static final String INBOX_AGGREGATE_TYPE = "bench_inbox";
     private static final String INBOX_QUEUE = "edupulse." + RecordingInboxConsumer.NAME;
+    /** The start of the name of the server's inbox connection, which {@link QueueHold} has the broker close. */
+    private static final String INBOX_CONNECTION = "edupulse-inbox";
     private static final int INBOX_PREFETCH = 1000;
     private static final int DATABASE_PROXY = 29731;
     private static final String BUSINESS_CALL = "api/test/events/business?routingKey=bench.business&events=";
@@ -234,21 +235,18 @@ class OutboxBenchmark {
     }
 
     /**
-     * The inbox against the broker, three rounds on one WildFly (port offset 300) that reaches
-     * RabbitMQ through a TCP proxy of the benchmark's: in each round the raw consume rate of a
-     * durable quorum queue (a plain Java consumer, manual acknowledgement of each message, prefetch
-     * 1,000 as the inbox's default, the same contract messages), then the inbox's applied rate with
-     * the recording consumer as a trivial handler (one row per event): the events are published
-     * to its queue while the proxy is closed, the proxy opens, and the rate is timed from the
-     * first effect to the last (the reconnection's wait is not counted). Printed per round with
-     * the ratio, then the median ratio; a commit rate of PostgreSQL from this JVM beside them.
+     * The inbox against the broker, three rounds on one WildFly (port offset 300): in each round the
+     * raw consume rate of a durable quorum queue (a plain Java consumer, manual acknowledgement of
+     * each message, prefetch 1,000 as the inbox's default, the same contract messages), then the
+     * inbox's applied rate with the recording consumer as a trivial handler (one row per event),
+     * then with a handler that does nothing: the events are published to the consumer's queue while
+     * the benchmark holds it ({@link QueueHold}), and the rate is timed from the first effect after
+     * the hold is released to the last. Printed per round with the ratio, then the median ratio; a
+     * commit rate of PostgreSQL from this JVM beside them.
      */
     private static void inboxVersusRawConsume(Path war, Map<String, String> env) throws Exception {
         int events = scaled(20_000);
-        Map<String, String> inboxEnv = new HashMap<>(env);
-        inboxEnv.put("OUTBOX_BROKER_ADDRESSES", "127.0.0.1:" + INBOX_BROKER_PROXY);
-        try (TcpProxy link = new TcpProxy(INBOX_BROKER_PROXY, "127.0.0.1", 5672).open();
-             WildFlyInstance server = new WildFlyInstance("bench-inbox", 300, inboxEnv, war)) {
+        try (WildFlyInstance server = new WildFlyInstance("bench-inbox", 300, env, war)) {
             server.start();
             try (var connection = Database.connect(); var statement = connection.createStatement()) {
                 statement.execute(RecordingInboxConsumer.TABLES);
@@ -256,8 +254,8 @@ class OutboxBenchmark {
                     statement.execute("VACUUM (ANALYZE) " + table);
                 }
             }
-            inboxRate(server, link, scaled(2_000), 100, "warm-up");
-            noOpRate(server, link, scaled(2_000), 100, "warm-up");
+            inboxRate(server, scaled(2_000), 100, "warm-up");
+            noOpRate(server, scaled(2_000), 100, "warm-up");
             rawConsumeRate(events, server, null); // the raw consumer warms up as the server did: its first run is slower
             List<Double> ratios = new ArrayList<>();
             List<Double> noOpRatios = new ArrayList<>();
@@ -267,7 +265,7 @@ class OutboxBenchmark {
                 row("inbox, round " + round + ": CPU per message, raw consume", "%s", rawCpu[0]);
                 Map<String, Long> cpuBefore = cpuTicks(server);
                 long cpuStarted = System.nanoTime();
-                double applied = inboxRate(server, link, events, 1_000, "round " + round);
+                double applied = inboxRate(server, events, 1_000, "round " + round);
                 String cpu = cpuShares(cpuBefore, cpuTicks(server), cpuStarted);
                 ratios.add(applied / raw);
                 row("inbox, round " + round + ": raw consume of a quorum queue (manual acks, prefetch " + INBOX_PREFETCH
@@ -276,13 +274,13 @@ class OutboxBenchmark {
                 Map<String, Long> noOpCpuBefore = cpuTicks(server);
                 long noOpStarted = System.nanoTime();
                 String[] noOpApplyCpu = new String[1];
-                double noOp = noOpRate(server, link, events, 1_000, "round " + round, noOpApplyCpu);
+                double noOp = noOpRate(server, events, 1_000, "round " + round, noOpApplyCpu);
                 String noOpCpu = cpuShares(noOpCpuBefore, cpuTicks(server), noOpStarted);
                 noOpRatios.add(noOp / raw);
                 row("inbox, round " + round + ": the same with a handler that does nothing", "%,.0f msg/s (%.3f of raw);"
                         + " CPU from publishing to the last applied: %s", noOp, noOp / raw, noOpCpu);
-                row("inbox, round " + round + ": CPU per event, no-op handler (from the first applied to the last;"
-                        + " the benchmark client is the broker link's proxy)", "%s", noOpApplyCpu[0]);
+                row("inbox, round " + round + ": CPU per event, no-op handler (from the first applied to the last)",
+                        "%s", noOpApplyCpu[0]);
             }
             row("inbox applied rate as a ratio of raw consume, three rounds, recording handler (one SELECT, one INSERT)",
                     "%.3f, %.3f, %.3f (median %.3f)", ratios.get(0), ratios.get(1), ratios.get(2), median(ratios));
@@ -340,10 +338,10 @@ class OutboxBenchmark {
 
     /**
      * The inbox's applied rate: {@code events} published to the recorder's queue while the
-     * server's broker link is closed, then timed from the first effect after the link opens to
-     * the last.
+     * benchmark holds it ({@link QueueHold}), then timed from the first effect after the hold is
+     * released to the last.
      */
-    private static double inboxRate(ServerInstance server, TcpProxy link, int events, int aggregates, String label)
+    private static double inboxRate(ServerInstance server, int events, int aggregates, String label)
             throws Exception {
         String prefix = "bench-inbox-" + UUID.randomUUID().toString().substring(0, 8) + "-";
         List<String> aggregateIds = new ArrayList<>();
@@ -355,16 +353,13 @@ class OutboxBenchmark {
         // the sequence, not max(applied_order): earlier runs' rows are deleted, their numbers are not reused
         long baseline = Database.single(
                 "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM inbox_test_effect_applied_order_seq");
-        link.close();
-        try (Connection connection = factory.newConnection("bench-inbox-publisher")) {
+        try (QueueHold hold = QueueHold.take(INBOX_QUEUE, INBOX_CONNECTION);
+             Connection connection = factory.newConnection("bench-inbox-publisher")) {
             Channel channel = connection.createChannel();
-            while (channel.queueDeclarePassive(INBOX_QUEUE).getConsumerCount() > 0) {
-                Thread.sleep(20); // the broker notices the cut link at once; no event to wait on
-            }
             channel.confirmSelect();
             publishContract(channel, RecordingInboxConsumer.ROUTING_KEY_PREFIX + "bench", aggregateIds, events);
+            hold.verifyHeld(events);
         }
-        link.open();
         String progress = "SELECT coalesce(max(applied_order), 0) - ? FROM inbox_test_effect";
         long first;
         while ((first = Database.single(progress, baseline)) == 0) {
@@ -399,13 +394,13 @@ class OutboxBenchmark {
      * rows of {@code inbox_applied} the round wrote (one per transaction, each with the time it was
      * written): from the first batch's to the last's, over the events of all batches but the first.
      */
-    private static double noOpRate(ServerInstance server, TcpProxy link, int events, int aggregates, String label)
+    private static double noOpRate(ServerInstance server, int events, int aggregates, String label)
             throws Exception {
-        return noOpRate(server, link, events, aggregates, label, null);
+        return noOpRate(server, events, aggregates, label, null);
     }
 
     /** As above; when {@code cpu} is given, its first element receives the CPU per event from the first applied to the last. */
-    private static double noOpRate(ServerInstance server, TcpProxy link, int events, int aggregates, String label,
+    private static double noOpRate(ServerInstance server, int events, int aggregates, String label,
                                    String[] cpu) throws Exception {
         String prefix = "bench-noop-" + UUID.randomUUID().toString().substring(0, 8) + "-";
         List<String> aggregateIds = new ArrayList<>();
@@ -414,18 +409,17 @@ class OutboxBenchmark {
         }
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost("127.0.0.1");
-        link.close();
-        try (Connection connection = factory.newConnection("bench-noop-publisher")) {
+        long walBefore;
+        long roundStart;
+        try (QueueHold hold = QueueHold.take("edupulse." + NoOpInboxConsumer.NAME, INBOX_CONNECTION);
+             Connection connection = factory.newConnection("bench-noop-publisher")) {
             Channel channel = connection.createChannel();
-            while (channel.queueDeclarePassive("edupulse." + NoOpInboxConsumer.NAME).getConsumerCount() > 0) {
-                Thread.sleep(20); // the broker notices the cut link at once; no event to wait on
-            }
             channel.confirmSelect();
             publishContract(channel, NoOpInboxConsumer.ROUTING_KEY, aggregateIds, events);
+            hold.verifyHeld(events);
+            walBefore = walPosition();
+            roundStart = Database.single("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint");
         }
-        long walBefore = walPosition();
-        long roundStart = Database.single("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint");
-        link.open();
         // applied events of this round, read from the aggregates' rows (1,000 primary-key entries):
         // their applied seqs run 1, 2, ... without gaps, so they sum to the events applied. Counting
         // inbox_message rows instead reads every row of the consumer's history at each poll, a CPU
