@@ -30,7 +30,7 @@ import live.edupulse.inbox.api.InboxConsumer;
  * and its effects commit together or not at all.
  *
  * <p>This class is the one owner of every change of an inbox row ({@code inbox_message},
- * {@code inbox_aggregate}); the administration's listings only read.
+ * {@code inbox_applied}, {@code inbox_aggregate}); the administration's listings only read.
  *
  * <p>Order: the row of {@code inbox_aggregate} (consumer, aggregate) is locked before an event is
  * judged, so two threads or instances never apply one aggregate's events at once; an event is applied
@@ -129,14 +129,32 @@ public class InboxStore {
         }
     }
 
+    /**
+     * Creates the batch's missing aggregate rows at 0 and locks the existing ones ({@code FOR
+     * UPDATE}: a lock on the row, not a new version of it), each in key order, the inserts first
+     * (the first branch of the {@code UNION ALL} is read to its end before the second). A row
+     * another transaction created after this statement began is in neither result (its insert
+     * conflicts, and this statement's snapshot does not see it): the caller finds it missing.
+     */
     static final String LOCK_AGGREGATES = """
-            INSERT INTO inbox_aggregate (consumer, aggregate_type, aggregate_id, last_applied_seq)
-            SELECT ?, a.aggregate_type, a.aggregate_id, 0
-              FROM unnest(?::text[], ?::text[]) AS a(aggregate_type, aggregate_id)
-             ORDER BY 2, 3
-            ON CONFLICT (consumer, aggregate_type, aggregate_id)
-            DO UPDATE SET last_applied_seq = inbox_aggregate.last_applied_seq
-            RETURNING aggregate_type, aggregate_id, last_applied_seq
+            WITH wanted AS (
+                SELECT w.aggregate_type, w.aggregate_id
+                  FROM unnest(?::text[], ?::text[]) AS w(aggregate_type, aggregate_id)),
+            created AS (
+                INSERT INTO inbox_aggregate (consumer, aggregate_type, aggregate_id, last_applied_seq)
+                SELECT ?, w.aggregate_type, w.aggregate_id, 0 FROM wanted w ORDER BY 2, 3
+                ON CONFLICT (consumer, aggregate_type, aggregate_id) DO NOTHING
+                RETURNING aggregate_type, aggregate_id, last_applied_seq),
+            locked AS (
+                SELECT a.aggregate_type, a.aggregate_id, a.last_applied_seq
+                  FROM wanted w
+                  JOIN inbox_aggregate a ON a.consumer = ? AND a.aggregate_type = w.aggregate_type COLLATE "C"
+                                        AND a.aggregate_id = w.aggregate_id COLLATE "C"
+                 ORDER BY a.aggregate_type, a.aggregate_id
+                   FOR UPDATE OF a)
+            SELECT aggregate_type, aggregate_id, last_applied_seq FROM created
+            UNION ALL
+            SELECT aggregate_type, aggregate_id, last_applied_seq FROM locked
             """;
 
     static final String INSERT_JUDGED = """
@@ -176,20 +194,25 @@ public class InboxStore {
             """;
 
     /**
-     * Whether any of the given aggregates has an open message (held, retrying or parked). Read
-     * after the aggregates are locked, in a statement of its own, so that it sees what a
-     * transaction that held one of the locks committed. One probe of the open messages' index per
-     * aggregate ({@code LATERAL ... LIMIT 1}), whatever their number.
+     * Whether the batch needs its events recorded message by message: one of its aggregates has an
+     * open message (held, retrying or parked), or one of the events it would apply or hold has a
+     * row already (an event an operator discarded, decided one message at a time before, is
+     * dropped as received before, not applied). Read after the aggregates are locked, in a
+     * statement of its own, so that it sees what a transaction that held one of the locks
+     * committed. One probe of the open messages' index per aggregate ({@code LATERAL ... LIMIT 1})
+     * and one primary-key probe per event, whatever the table's size.
      */
-    static final String ANY_OPEN = """
+    static final String RECORDED_BEFORE = """
             SELECT EXISTS (
-                SELECT 1 FROM unnest(?::text[], ?::text[]) AS a(aggregate_type, aggregate_id)
-                 CROSS JOIN LATERAL (
-                       SELECT 1 FROM inbox_message m
-                        WHERE m.consumer = ? AND m.status IN ('held', 'retry', 'parked')
-                          AND m.aggregate_type = a.aggregate_type COLLATE "C"
-                          AND m.aggregate_id = a.aggregate_id COLLATE "C"
-                        LIMIT 1) AS open)
+                       SELECT 1 FROM unnest(?::text[], ?::text[]) AS a(aggregate_type, aggregate_id)
+                        CROSS JOIN LATERAL (
+                              SELECT 1 FROM inbox_message m
+                               WHERE m.consumer = ? AND m.status IN ('held', 'retry', 'parked')
+                                 AND m.aggregate_type = a.aggregate_type COLLATE "C"
+                                 AND m.aggregate_id = a.aggregate_id COLLATE "C"
+                               LIMIT 1) AS open)
+                OR EXISTS (
+                       SELECT 1 FROM inbox_message m WHERE m.consumer = ? AND m.message_id = ANY (?::uuid[]))
             """;
 
     /**
@@ -211,18 +234,20 @@ public class InboxStore {
      * seq, the events to apply are applied in seq order per aggregate, and what the batch decided is
      * written after.
      *
-     * <p>When none of the batch's aggregates has an open message (the common case), an event
-     * applied in order gets no row of its own: the batch's applied ids go into one
-     * {@code inbox_applied} row and the aggregates advance, in one statement. A redelivery is then
-     * recognized by its seq. Held events get their row. Three round trips (four with held events)
-     * and the commit, whatever the number of events. When one has, every event is inserted into {@code inbox_message} with
-     * its verdict before it is applied, and a message stored before (open, so its fate may differ
-     * from what the batch judged) stops the batch.
+     * <p>When none of the batch's aggregates has an open message and none of the events it would
+     * apply or hold has a row already (the common case, {@link #RECORDED_BEFORE}), an event applied
+     * in order gets no row of its own: the batch's applied ids go into one {@code inbox_applied} row
+     * and the aggregates advance, in one statement. A redelivery is then recognized by its seq.
+     * Held events get their row. Three round trips (four with held events) and the commit, whatever
+     * the number of events. Otherwise every event it would apply or hold is inserted into
+     * {@code inbox_message} with its verdict before it is applied, and a message stored before
+     * (its stored fate may differ from what the batch judged) stops the batch.
      *
      * <p>A message at or below its aggregate's applied seq is dropped (nothing stored changes).
      * Throws, and commits nothing, when the batch cannot be decided this way: the consumer failed on
-     * one of the events, the database failed, or a message received before is still open. The
-     * caller then takes the events one at a time ({@link #receive}).
+     * one of the events, the database failed, one of the aggregates' rows was created meanwhile by
+     * another transaction, or a message it would apply or hold was stored before. The caller then
+     * takes the events one at a time ({@link #receive}).
      *
      * @param events distinct message ids
      */
@@ -240,7 +265,7 @@ public class InboxStore {
             throws SQLException {
         String name = consumer.name();
         Map<AggregateRef, Long> last = lockAggregates(connection, name, events);
-        boolean anyOpen = anyOpen(connection, name, last.keySet());
+        Set<AggregateRef> aggregates = Set.copyOf(last.keySet());
         List<DeliveredEvent> ordered = new ArrayList<>(events);
         ordered.sort(Comparator.comparing(DeliveredEvent::aggregateType).thenComparing(DeliveredEvent::aggregateId)
                 .thenComparingLong(DeliveredEvent::aggregateSeq));
@@ -263,7 +288,11 @@ public class InboxStore {
             }
             verdicts.put(event.eventId(), verdict);
         }
-        if (!anyOpen) {
+        // a message at or below its aggregate's applied seq is settled already (a redelivery, a
+        // replay): dropped, it is neither probed for nor inserted
+        List<DeliveredEvent> recorded = ordered.stream()
+                .filter(e -> verdicts.get(e.eventId()) != Verdict.DUPLICATE).toList();
+        if (!recordedBefore(connection, name, aggregates, recorded.stream().map(DeliveredEvent::eventId).toList())) {
             for (DeliveredEvent event : toApply) {
                 consumer.apply(event);
             }
@@ -273,11 +302,8 @@ public class InboxStore {
             // a held successor of what was applied would be open, and none is
             return new BatchResult(verdicts, toApply.size(), List.of());
         }
-        List<DeliveredEvent> recorded = ordered.stream()
-                .filter(e -> verdicts.get(e.eventId()) != Verdict.DUPLICATE).toList();
-        // A message received before whose seq is at or below its aggregate's is settled already
-        // (a redelivery, a replay): dropped, it is not inserted. Any other (stored as held,
-        // retrying or parked) may have a fate this batch did not judge from.
+        // a message stored before (open, or discarded by an operator) may have a fate this batch
+        // did not judge from
         requireNew(name, recorded, insertJudged(connection, name, recorded, verdicts));
         for (DeliveredEvent event : toApply) {
             consumer.apply(event);
@@ -286,22 +312,25 @@ public class InboxStore {
         return new BatchResult(verdicts, toApply.size(), withHeldSuccessor);
     }
 
-    /** Stops the batch when one of {@code events} was received before (its id was not inserted). */
+    /** Stops the batch when one of {@code events} was stored before (its id was not inserted). */
     private static void requireNew(String consumer, List<DeliveredEvent> events, Set<UUID> inserted) {
         for (DeliveredEvent event : events) {
             if (!inserted.contains(event.eventId())) {
                 throw new IllegalStateException("a batch for " + consumer + " holds message " + event.eventId()
-                        + ", received before and not settled; it is taken one message at a time");
+                        + ", stored before (open, or discarded by an operator); it is taken one message at a time");
             }
         }
     }
 
-    /** Whether one of {@code aggregates} has a held, retrying or parked message ({@link #ANY_OPEN}). */
-    static boolean anyOpen(Connection connection, String consumer, Set<AggregateRef> aggregates) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(ANY_OPEN)) {
+    /** Whether one of {@code aggregates} has an open message or one of {@code ids} a row ({@link #RECORDED_BEFORE}). */
+    static boolean recordedBefore(Connection connection, String consumer, Set<AggregateRef> aggregates, List<UUID> ids)
+            throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(RECORDED_BEFORE)) {
             select.setArray(1, connection.createArrayOf("text", aggregates.stream().map(AggregateRef::type).toArray()));
             select.setArray(2, connection.createArrayOf("text", aggregates.stream().map(AggregateRef::id).toArray()));
             select.setString(3, consumer);
+            select.setString(4, consumer);
+            select.setArray(5, connection.createArrayOf("uuid", ids.toArray()));
             try (ResultSet row = select.executeQuery()) {
                 row.next();
                 return row.getBoolean(1);
@@ -348,7 +377,9 @@ public class InboxStore {
 
     /**
      * Locks the rows of the events' aggregates ({@link #LOCK_AGGREGATES}, one round trip, in key
-     * order; a missing row is created at 0) and returns each one's last applied seq.
+     * order; a missing row is created at 0) and returns each one's last applied seq. Throws when a
+     * row appeared meanwhile (another transaction created it after the statement began): the batch
+     * is then taken one message at a time.
      */
     static Map<AggregateRef, Long> lockAggregates(Connection connection, String consumer,
                                                   List<DeliveredEvent> events) throws SQLException {
@@ -356,14 +387,19 @@ public class InboxStore {
         events.forEach(event -> aggregates.add(AggregateRef.of(event)));
         Map<AggregateRef, Long> last = new HashMap<>();
         try (PreparedStatement lock = connection.prepareStatement(LOCK_AGGREGATES)) {
-            lock.setString(1, consumer);
-            lock.setArray(2, connection.createArrayOf("text", aggregates.stream().map(AggregateRef::type).toArray()));
-            lock.setArray(3, connection.createArrayOf("text", aggregates.stream().map(AggregateRef::id).toArray()));
+            lock.setArray(1, connection.createArrayOf("text", aggregates.stream().map(AggregateRef::type).toArray()));
+            lock.setArray(2, connection.createArrayOf("text", aggregates.stream().map(AggregateRef::id).toArray()));
+            lock.setString(3, consumer);
+            lock.setString(4, consumer);
             try (ResultSet rows = lock.executeQuery()) {
                 while (rows.next()) {
                     last.put(new AggregateRef(rows.getString(1), rows.getString(2)), rows.getLong(3));
                 }
             }
+        }
+        if (last.size() != aggregates.size()) {
+            throw new IllegalStateException("a batch for " + consumer + " found " + (aggregates.size() - last.size())
+                    + " of its aggregates created by another transaction meanwhile; it is taken one message at a time");
         }
         return last;
     }
@@ -484,15 +520,30 @@ public class InboxStore {
     /**
      * Records a failed application: the event waits for its next attempt (after {@code initial},
      * doubling per attempt up to {@code max}), or is parked once it has failed {@code maxAttempts}
-     * times.
+     * times. Nothing is recorded when its aggregate has applied it meanwhile (another instance took
+     * its redelivery while this one failed on it): the aggregate's row is locked first, so that
+     * check and the record agree.
      *
      * @return true when it is parked now
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public boolean failed(String consumer, DeliveredEvent event, String error, Duration initial, Duration max,
                           int maxAttempts) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement failed = connection.prepareStatement(FAILED)) {
+        try (Connection connection = dataSource.getConnection()) {
+            return failed(connection, consumer, event, error, initial, max, maxAttempts);
+        } catch (SQLException e) {
+            throw new InboxStoreException("recording the failure of " + event.eventId() + " for " + consumer, e);
+        }
+    }
+
+    /** {@link #failed(String, DeliveredEvent, String, Duration, Duration, int)} on {@code connection}. */
+    static boolean failed(Connection connection, String consumer, DeliveredEvent event, String error, Duration initial,
+                          Duration max, int maxAttempts) throws SQLException {
+        long last = lockAggregate(connection, consumer, event.aggregateType(), event.aggregateId());
+        if (event.aggregateSeq() <= last) {
+            return false;
+        }
+        try (PreparedStatement failed = connection.prepareStatement(FAILED)) {
             int i = bindEvent(failed, consumer, event);
             failed.setInt(++i, maxAttempts);
             failed.setLong(++i, initial.toMillis());
@@ -503,8 +554,6 @@ public class InboxStore {
             try (ResultSet row = failed.executeQuery()) {
                 return row.next() && "parked".equals(row.getString(2));
             }
-        } catch (SQLException e) {
-            throw new InboxStoreException("recording the failure of " + event.eventId() + " for " + consumer, e);
         }
     }
 

@@ -1,12 +1,15 @@
 package live.edupulse.inbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,11 +32,13 @@ import org.junit.jupiter.api.Test;
  * own counters of the batch's transaction.
  *
  * <p>Events applied in their aggregates' order get no row of their own: their ids go into one
- * {@code inbox_applied} row. Each aggregate's row gets two new versions (locked, then advanced) in
- * a column that is in no index, so both are heap-only (HOT) updates, with no index entry and a
- * small WAL record, because {@code inbox_aggregate}'s pages are filled to half at insert (V13). An
+ * {@code inbox_applied} row. Each aggregate's row is locked ({@code FOR UPDATE}: no new version)
+ * and then gets one new version, the advance, in a column that is in no index, so it is a
+ * heap-only (HOT) update, with no index entry and a small WAL record, because
+ * {@code inbox_aggregate}'s pages are filled to half at insert (V13). An
  * aggregate with an open message (here, a held one) has every event of the batch recorded in
- * {@code inbox_message} instead, so that a message stored before stops the batch.
+ * {@code inbox_message} instead, so that a message stored before stops the batch; so does an
+ * event that has a row already. A failure recorded for an event applied meanwhile leaves no row.
  */
 class InboxBatchWriteIT {
 
@@ -94,8 +99,8 @@ class InboxBatchWriteIT {
         assertEquals(0, writes.messageRows, "inbox_message rows for events applied in order");
         assertEquals(1, writes.appliedRows, "inbox_applied rows: one per batch");
         assertEquals(batch.stream().map(DeliveredEvent::eventId).toList(), appliedIds(), "the ids recorded");
-        assertEquals(2L * batch.size(), writes.aggregates.updated(), "two row versions per aggregate: lock and advance");
-        assertEquals(writes.aggregates.updated(), writes.aggregates.heapOnly(), "both heap-only updates (no index entry)");
+        assertEquals(batch.size(), writes.aggregates.updated(), "one row version per aggregate: the advance");
+        assertEquals(writes.aggregates.updated(), writes.aggregates.heapOnly(), "heap-only updates (no index entry)");
     }
 
     @Test
@@ -104,15 +109,7 @@ class InboxBatchWriteIT {
         DeliveredEvent first = batch.get(0);
         DeliveredEvent heldFifth = new DeliveredEvent(UUID.randomUUID(), "lab", first.aggregateId(), 5, "lab.e",
                 Instant.now(), "{}");
-        try (PreparedStatement held = connection.prepareStatement("""
-                INSERT INTO inbox_message (consumer, message_id, aggregate_type, aggregate_id, aggregate_seq,
-                                           event_type, occurred_at, payload, status)
-                VALUES (?, ?, 'lab', ?, 5, 'lab.e', now(), '{}', 'held')""")) {
-            held.setString(1, CONSUMER);
-            held.setObject(2, heldFifth.eventId());
-            held.setString(3, first.aggregateId());
-            held.executeUpdate();
-        }
+        insertRow(heldFifth, "held");
         connection.commit();
 
         BatchResult[] result = new BatchResult[1];
@@ -124,6 +121,60 @@ class InboxBatchWriteIT {
         assertEquals(0, writes.appliedRows, "inbox_applied rows");
         assertEquals(List.of(first), result[0].withHeldSuccessor(), "the aggregate whose held event is next");
         assertEquals(Verdict.APPLIED, result[0].verdicts().get(first.eventId()));
+    }
+
+    /**
+     * An event discarded by an operator keeps its {@code skipped} row; when it comes again (a
+     * replay) once its aggregate has reached it, the batch finds the row and does not apply it.
+     */
+    @Test
+    void anEventAnOperatorDiscardedIsNotAppliedWhenItComesAgain() throws Exception {
+        List<DeliveredEvent> batch = fourthEventOfEveryFourthAggregate();
+        DeliveredEvent discarded = batch.get(0);
+        insertRow(discarded, "skipped");
+        connection.commit();
+
+        IllegalStateException stopped = assertThrows(IllegalStateException.class,
+                () -> InboxStore.receiveAll(connection, consumer, batch));
+        connection.rollback();
+
+        System.out.println("INBOX-BATCH with a discarded event again: " + stopped.getMessage());
+        assertEquals(List.of(), applied, "events applied by the batch that was stopped");
+    }
+
+    /**
+     * A failure recorded for an event whose aggregate has applied it meanwhile (another instance
+     * took its redelivery) leaves no row: no retry, no parked event holding the aggregate back.
+     */
+    @Test
+    void aFailureRecordedForAnEventAppliedMeanwhileLeavesNoRow() throws Exception {
+        List<DeliveredEvent> batch = fourthEventOfEveryFourthAggregate();
+        InboxStore.receiveAll(connection, consumer, batch);
+        connection.commit();
+
+        boolean parked = InboxStore.failed(connection, CONSUMER, batch.get(0), "failed on another instance",
+                Duration.ofSeconds(1), Duration.ofMinutes(5), 1);
+        connection.commit();
+
+        long rows = Database.single("SELECT count(*) FROM " + SCHEMA + ".inbox_message WHERE message_id = ?",
+                batch.get(0).eventId());
+        System.out.printf("INBOX-BATCH failure of an applied event: parked=%s rows=%d%n", parked, rows);
+        assertFalse(parked, "parked");
+        assertEquals(0, rows, "inbox_message rows of the applied event");
+    }
+
+    private void insertRow(DeliveredEvent event, String status) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO inbox_message (consumer, message_id, aggregate_type, aggregate_id, aggregate_seq,
+                                           event_type, occurred_at, payload, status)
+                VALUES (?, ?, 'lab', ?, ?, 'lab.e', now(), '{}', ?)""")) {
+            insert.setString(1, CONSUMER);
+            insert.setObject(2, event.eventId());
+            insert.setString(3, event.aggregateId());
+            insert.setLong(4, event.aggregateSeq());
+            insert.setString(5, status);
+            insert.executeUpdate();
+        }
     }
 
     /** The fourth events of every fourth aggregate, as a prefetch of spread traffic brings them. */
