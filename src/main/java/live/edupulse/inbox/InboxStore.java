@@ -265,7 +265,7 @@ public class InboxStore {
             throws SQLException {
         String name = consumer.name();
         Map<AggregateRef, Long> last = lockAggregates(connection, name, events);
-        Set<AggregateRef> aggregates = Set.copyOf(last.keySet());
+        List<AggregateRef> aggregates = List.copyOf(last.keySet());
         List<DeliveredEvent> ordered = new ArrayList<>(events);
         ordered.sort(Comparator.comparing(DeliveredEvent::aggregateType).thenComparing(DeliveredEvent::aggregateId)
                 .thenComparingLong(DeliveredEvent::aggregateSeq));
@@ -323,7 +323,7 @@ public class InboxStore {
     }
 
     /** Whether one of {@code aggregates} has an open message or one of {@code ids} a row ({@link #RECORDED_BEFORE}). */
-    static boolean recordedBefore(Connection connection, String consumer, Set<AggregateRef> aggregates, List<UUID> ids)
+    static boolean recordedBefore(Connection connection, String consumer, List<AggregateRef> aggregates, List<UUID> ids)
             throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(RECORDED_BEFORE)) {
             select.setArray(1, connection.createArrayOf("text", aggregates.stream().map(AggregateRef::type).toArray()));
