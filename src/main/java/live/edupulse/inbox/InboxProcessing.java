@@ -130,11 +130,14 @@ public class InboxProcessing {
     private void recordFailure(InboxConsumer consumer, DeliveredEvent event, RuntimeException failure) {
         InboxSettings settings = configuration.inbox();
         String error = describe(failure);
-        boolean parked = store.failed(consumer.name(), event, error, settings.backoffInitial(), settings.backoffMax(),
-                settings.maxAttempts());
+        InboxStore.FailureRecord recorded = store.failed(consumer.name(), event, error, settings.backoffInitial(),
+                settings.backoffMax(), settings.maxAttempts());
         try (LogFields.Scope fields = LogFields.event(event.eventId().toString(), event.aggregateType(),
                 event.aggregateId())) {
-            if (parked) {
+            if (recorded == InboxStore.FailureRecord.NOTHING) {
+                LOG.fine(() -> "Inbox event failed for consumer " + consumer.name() + ": id=" + event.eventId()
+                        + " seq=" + event.aggregateSeq() + ": " + error + "; it is settled or parked already: nothing to try again");
+            } else if (recorded == InboxStore.FailureRecord.PARKED) {
                 LOG.warning(() -> "Inbox event parked for consumer " + consumer.name() + " after "
                         + settings.maxAttempts() + " attempts: id=" + event.eventId() + " type=" + event.eventType()
                         + " aggregate=" + event.aggregateType() + "/" + event.aggregateId() + " seq="

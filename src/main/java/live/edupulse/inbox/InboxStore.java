@@ -517,18 +517,30 @@ public class InboxStore {
         return Verdict.APPLIED;
     }
 
+    /** What {@link #failed} recorded. */
+    public enum FailureRecord {
+        /** The event waits for its next attempt. */
+        RETRY,
+        /** The event failed its last attempt: parked until an operator acts. */
+        PARKED,
+        /**
+         * Nothing to try again: the event was settled or parked already, or its aggregate has
+         * applied it meanwhile (another instance took its redelivery), and it is settled as a
+         * duplicate now.
+         */
+        NOTHING
+    }
+
     /**
      * Records a failed application: the event waits for its next attempt (after {@code initial},
      * doubling per attempt up to {@code max}), or is parked once it has failed {@code maxAttempts}
-     * times. Nothing is recorded when its aggregate has applied it meanwhile (another instance took
-     * its redelivery while this one failed on it): the aggregate's row is locked first, so that
-     * check and the record agree.
-     *
-     * @return true when it is parked now
+     * times. The event's row is written first and its aggregate locked after it, in the order of
+     * every step on one message; an event its aggregate has applied meanwhile is then settled as
+     * a duplicate instead.
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    public boolean failed(String consumer, DeliveredEvent event, String error, Duration initial, Duration max,
-                          int maxAttempts) {
+    public FailureRecord failed(String consumer, DeliveredEvent event, String error, Duration initial, Duration max,
+                                int maxAttempts) {
         try (Connection connection = dataSource.getConnection()) {
             return failed(connection, consumer, event, error, initial, max, maxAttempts);
         } catch (SQLException e) {
@@ -537,12 +549,9 @@ public class InboxStore {
     }
 
     /** {@link #failed(String, DeliveredEvent, String, Duration, Duration, int)} on {@code connection}. */
-    static boolean failed(Connection connection, String consumer, DeliveredEvent event, String error, Duration initial,
-                          Duration max, int maxAttempts) throws SQLException {
-        long last = lockAggregate(connection, consumer, event.aggregateType(), event.aggregateId());
-        if (event.aggregateSeq() <= last) {
-            return false;
-        }
+    static FailureRecord failed(Connection connection, String consumer, DeliveredEvent event, String error,
+                                Duration initial, Duration max, int maxAttempts) throws SQLException {
+        String status;
         try (PreparedStatement failed = connection.prepareStatement(FAILED)) {
             int i = bindEvent(failed, consumer, event);
             failed.setInt(++i, maxAttempts);
@@ -552,9 +561,17 @@ public class InboxStore {
             failed.setLong(++i, max.toMillis());
             failed.setLong(++i, initial.toMillis());
             try (ResultSet row = failed.executeQuery()) {
-                return row.next() && "parked".equals(row.getString(2));
+                if (!row.next()) {
+                    return FailureRecord.NOTHING; // settled or parked already: left as it is
+                }
+                status = row.getString(2);
             }
         }
+        if (event.aggregateSeq() <= lockAggregate(connection, consumer, event.aggregateType(), event.aggregateId())) {
+            setStatus(connection, consumer, event.eventId(), "duplicate");
+            return FailureRecord.NOTHING;
+        }
+        return "parked".equals(status) ? FailureRecord.PARKED : FailureRecord.RETRY;
     }
 
     /** The held event that follows {@code applied} in its aggregate, if one is stored. */

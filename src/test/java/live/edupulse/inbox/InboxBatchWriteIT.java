@@ -1,8 +1,10 @@
 package live.edupulse.inbox;
 
+import static java.time.Duration.ofSeconds;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,6 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import live.edupulse.inbox.InboxStore.BatchResult;
 import live.edupulse.inbox.InboxStore.Verdict;
 import live.edupulse.inbox.api.DeliveredEvent;
@@ -38,7 +44,7 @@ import org.junit.jupiter.api.Test;
  * {@code inbox_aggregate}'s pages are filled to half at insert (V13). An
  * aggregate with an open message (here, a held one) has every event of the batch recorded in
  * {@code inbox_message} instead, so that a message stored before stops the batch; so does an
- * event that has a row already. A failure recorded for an event applied meanwhile leaves no row.
+ * event that has a row already. A failure recorded for an event applied meanwhile leaves no open row.
  */
 class InboxBatchWriteIT {
 
@@ -139,28 +145,77 @@ class InboxBatchWriteIT {
         connection.rollback();
 
         System.out.println("INBOX-BATCH with a discarded event again: " + stopped.getMessage());
+        assertTrue(stopped.getMessage().contains(discarded.eventId() + ", stored before"), stopped.getMessage());
         assertEquals(List.of(), applied, "events applied by the batch that was stopped");
     }
 
     /**
      * A failure recorded for an event whose aggregate has applied it meanwhile (another instance
-     * took its redelivery) leaves no row: no retry, no parked event holding the aggregate back.
+     * took its redelivery) leaves no open row: no retry, no parked event holding the aggregate
+     * back, only a settled duplicate.
      */
     @Test
-    void aFailureRecordedForAnEventAppliedMeanwhileLeavesNoRow() throws Exception {
+    void aFailureRecordedForAnEventAppliedMeanwhileLeavesNoOpenRow() throws Exception {
         List<DeliveredEvent> batch = fourthEventOfEveryFourthAggregate();
         InboxStore.receiveAll(connection, consumer, batch);
         connection.commit();
 
-        boolean parked = InboxStore.failed(connection, CONSUMER, batch.get(0), "failed on another instance",
-                Duration.ofSeconds(1), Duration.ofMinutes(5), 1);
+        InboxStore.FailureRecord recorded = InboxStore.failed(connection, CONSUMER, batch.get(0),
+                "failed on another instance", Duration.ofSeconds(1), Duration.ofMinutes(5), 1);
         connection.commit();
 
-        long rows = Database.single("SELECT count(*) FROM " + SCHEMA + ".inbox_message WHERE message_id = ?",
-                batch.get(0).eventId());
-        System.out.printf("INBOX-BATCH failure of an applied event: parked=%s rows=%d%n", parked, rows);
-        assertFalse(parked, "parked");
-        assertEquals(0, rows, "inbox_message rows of the applied event");
+        String status = Database.text("SELECT string_agg(status, ',') FROM " + SCHEMA + ".inbox_message"
+                + " WHERE message_id = ?", batch.get(0).eventId());
+        System.out.printf("INBOX-BATCH failure of an applied event: recorded=%s rows=%s%n", recorded, status);
+        assertEquals(InboxStore.FailureRecord.NOTHING, recorded);
+        assertEquals("duplicate", status, "the event's inbox_message rows");
+    }
+
+    /**
+     * A failure recorded while a sweep holds the event's row (it locks the row, then the
+     * aggregate, as every step on one message does) waits for the sweep instead of deadlocking
+     * with it: the failure writes the event's row before it locks the aggregate.
+     */
+    @Test
+    void aFailureRecordedWhileASweepHoldsTheEventWaitsForIt() throws Exception {
+        DeliveredEvent event = fourthEventOfEveryFourthAggregate().get(0);
+        insertRow(event, "retry");
+        connection.commit();
+        ExecutorService failing = Executors.newSingleThreadExecutor();
+        try (Connection sweep = Database.connect(); Statement sql = sweep.createStatement()) {
+            sql.execute("SET search_path = " + SCHEMA);
+            sweep.setAutoCommit(false);
+            sql.execute("SELECT 1 FROM inbox_message WHERE message_id = '" + event.eventId() + "' FOR UPDATE");
+            long failingBackend = backendPid(connection);
+            Future<InboxStore.FailureRecord> recorded = failing.submit(() -> {
+                InboxStore.FailureRecord record = InboxStore.failed(connection, CONSUMER, event, "failed again",
+                        Duration.ofSeconds(1), Duration.ofMinutes(5), 10);
+                connection.commit();
+                return record;
+            });
+            await().atMost(ofSeconds(10)).until(() -> recorded.isDone() || waitsOnALock(failingBackend));
+            long lastApplied = InboxStore.lockAggregate(sweep, CONSUMER, "lab", event.aggregateId());
+            sweep.commit();
+
+            InboxStore.FailureRecord record = recorded.get(30, TimeUnit.SECONDS);
+            System.out.printf("INBOX-BATCH failure while a sweep holds the event: sweep read seq %d, recorded=%s%n",
+                    lastApplied, record);
+            assertEquals(InboxStore.FailureRecord.RETRY, record);
+        } finally {
+            failing.shutdownNow();
+        }
+    }
+
+    private static long backendPid(Connection connection) throws SQLException {
+        try (Statement sql = connection.createStatement(); ResultSet row = sql.executeQuery("SELECT pg_backend_pid()")) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    private static boolean waitsOnALock(long backend) throws SQLException {
+        return Database.single("SELECT count(*) FROM pg_stat_activity WHERE pid = ? AND wait_event_type = 'Lock'",
+                (int) backend) == 1;
     }
 
     private void insertRow(DeliveredEvent event, String status) throws SQLException {
