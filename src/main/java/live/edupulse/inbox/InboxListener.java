@@ -35,7 +35,7 @@ import live.edupulse.outbox.tracing.ProcessingSpan;
  * instances never take the same queue's deliveries at once), bound to the exchange for the
  * consumer's event types, consumed with manual acknowledgements and a prefetch.
  *
- * <p>The client's delivery thread only queues what arrives; the listener's own thread hands each
+ * <p>The client's delivery thread reads what arrives and queues it; the listener's own thread hands each
  * delivery to one of {@code workers} partitions by its aggregate (the {@code aggregate_type} and
  * {@code aggregate_id} headers), so an aggregate's events always go to the same partition and two
  * partitions never wait for each other's aggregate locks. They share the prefetch, though: a slow
@@ -118,7 +118,7 @@ final class InboxListener {
             public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
                 Map<String, Object> headers = properties.getHeaders() == null ? Map.of() : properties.getHeaders();
                 Object traceparent = headers.get("traceparent");
-                arrived.add(new Delivery(getChannel(), envelope, traceparent == null ? null : traceparent.toString(),
+                arrived.add(Delivery.read(getChannel(), envelope, traceparent == null ? null : traceparent.toString(),
                         partitionOf(headers.get("aggregate_type"), headers.get("aggregate_id"), workers), body));
             }
         });
@@ -133,8 +133,21 @@ final class InboxListener {
         return Math.floorMod(Objects.hash(String.valueOf(aggregateType), String.valueOf(aggregateId)), partitions);
     }
 
-    /** A message as it arrived, not yet decided, with the partition that decides it. */
-    private record Delivery(Channel channel, Envelope envelope, String traceparent, int partition, byte[] body) {
+    /**
+     * A message as it arrived, not yet decided, with the partition that decides it: read as an
+     * event of the contract on the client's delivery thread, so the partitions' threads spend their
+     * time on their transactions; {@code event} is null and {@code refusal} says why when it is not one.
+     */
+    private record Delivery(Channel channel, Envelope envelope, String traceparent, int partition,
+                            DeliveredEvent event, String refusal) {
+        static Delivery read(Channel channel, Envelope envelope, String traceparent, int partition, byte[] body) {
+            try {
+                return new Delivery(channel, envelope, traceparent, partition, InboundMessage.read(body), null);
+            } catch (IllegalArgumentException e) {
+                return new Delivery(channel, envelope, traceparent, partition, null, e.getMessage());
+            }
+        }
+
         long tag() {
             return envelope.getDeliveryTag();
         }
@@ -262,11 +275,10 @@ final class InboxListener {
         List<Received> received = new ArrayList<>(deliveries.size());
         Map<UUID, Received> byId = new LinkedHashMap<>();
         for (Delivery delivery : deliveries) {
-            DeliveredEvent event;
-            try {
-                event = InboundMessage.read(delivery.body());
-            } catch (IllegalArgumentException e) {
-                LOG.warning(() -> "Inbox " + consumer.name() + " rejected a message of queue " + queue + ": " + e.getMessage());
+            DeliveredEvent event = delivery.event();
+            if (event == null) {
+                LOG.warning(() -> "Inbox " + consumer.name() + " rejected a message of queue " + queue + ": " + delivery.refusal());
+                processing.refused(consumer);
                 settleAlone(delivery, () -> delivery.channel().basicReject(delivery.tag(), false));
                 continue;
             }

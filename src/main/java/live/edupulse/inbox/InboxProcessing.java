@@ -39,6 +39,12 @@ public class InboxProcessing {
     @Inject
     Event<InboxApplied> appliedEvents;
 
+    @Inject
+    Event<InboxFailed> failedEvents;
+
+    @Inject
+    Event<InboxRefused> refusedEvents;
+
     /**
      * Deliveries from the broker, decided in one transaction ({@link InboxStore#receiveAll}); the
      * held events that follow what it applied are applied after it, one transaction each.
@@ -102,6 +108,11 @@ public class InboxProcessing {
         return verdict;
     }
 
+    /** A delivery that is not an event of the contract, rejected without requeue: counted. */
+    public void refused(InboxConsumer consumer) {
+        refusedEvents.fire(new InboxRefused(consumer.name()));
+    }
+
     /** Applies the held events that follow {@code applied}, in order, until one is missing or fails. */
     public void applySuccessors(InboxConsumer consumer, DeliveredEvent applied) {
         DeliveredEvent current = applied;
@@ -132,6 +143,9 @@ public class InboxProcessing {
         String error = describe(failure);
         InboxStore.FailureRecord recorded = store.failed(consumer.name(), event, error, settings.backoffInitial(),
                 settings.backoffMax(), settings.maxAttempts());
+        if (recorded != InboxStore.FailureRecord.NOTHING) {
+            failedEvents.fire(new InboxFailed(consumer.name(), recorded == InboxStore.FailureRecord.PARKED));
+        }
         try (LogFields.Scope fields = LogFields.event(event.eventId().toString(), event.aggregateType(),
                 event.aggregateId())) {
             if (recorded == InboxStore.FailureRecord.NOTHING) {

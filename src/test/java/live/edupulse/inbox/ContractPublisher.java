@@ -69,6 +69,14 @@ final class ContractPublisher implements AutoCloseable {
         channel.basicPublish(BrokerProbe.EXCHANGE, eventType, true, properties, body.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A message that is not an event of the contract: {@code body} as it is, under {@code routingKey}. */
+    void publishBody(String routingKey, String body) throws Exception {
+        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().messageId(UUID.randomUUID().toString())
+                .contentType("application/json").deliveryMode(2).build();
+        channel.basicPublish(BrokerProbe.EXCHANGE, routingKey, true, properties, body.getBytes(StandardCharsets.UTF_8));
+        channel.waitForConfirmsOrDie(10_000);
+    }
+
     /** A delivery published again exactly as it came (same id, properties and body). */
     void republish(BrokerProbe.Delivery delivery) throws Exception {
         channel.basicPublish(BrokerProbe.EXCHANGE, delivery.routingKey(), true, delivery.properties(),

@@ -22,6 +22,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import live.edupulse.outbox.testing.BrokerProbe;
 import live.edupulse.outbox.testing.Database;
 import live.edupulse.outbox.testing.Deployments;
@@ -38,7 +40,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The inbox end to end, on the real broker and database: the statistics projection counts every
  * event once even when every message arrives twice; events published out of order are applied in
- * order; a failing aggregate is parked while others flow, and an operator's retry applies it.
+ * order; a failing aggregate is parked while others flow, and an operator's retry applies it; a
+ * message that is not an event is rejected once, not requeued, and holds nothing back. The inbox's
+ * metrics count what each test did.
  * Each test prints its lost and duplicated effects.
  */
 @ExtendWith(ArquillianExtension.class)
@@ -138,6 +142,9 @@ class InboxIT {
         String healthy = UUID.randomUUID().toString();
         String type = RecordingInboxConsumer.ROUTING_KEY_PREFIX + "failing";
         Database.single("INSERT INTO inbox_test_poison (aggregate_id) VALUES (?) RETURNING 1", poisoned);
+        Http http = new Http(base);
+        double parkedBefore = recorderMetric(http, "inbox_events_parked_total");
+        double failedBefore = recorderMetric(http, "inbox_attempts_failed_total");
         UUID head;
         try (ContractPublisher publisher = new ContractPublisher()) {
             head = publisher.publish(UUID.randomUUID(), TEST_AGGREGATE, poisoned, 1, type, "{}");
@@ -156,6 +163,11 @@ class InboxIT {
         assertTrue(containsSeq(held, poisoned, 2), "seq 2 is held behind the parked head: " + held);
         assertTrue(effects(poisoned).isEmpty(), "nothing of the parked aggregate applied");
         assertTrue(parked.toString().contains("poisoned aggregate"), parked.toString());
+        // counted once the failure's transaction has committed, a moment after the row shows
+        await().atMost(ofSeconds(10)).until(() -> recorderMetric(http, "inbox_events_parked_total") - parkedBefore >= 1);
+        assertEquals(1, recorderMetric(http, "inbox_events_parked_total") - parkedBefore, "parked events counted");
+        assertEquals(2, recorderMetric(http, "inbox_attempts_failed_total") - failedBefore,
+                "failed attempts counted (inbox.max-attempts=2)");
 
         Database.single("DELETE FROM inbox_test_poison WHERE aggregate_id = ? RETURNING 1", poisoned);
         HttpResponse<String> retried = admin("POST", base + "api/inbox/" + RecordingInboxConsumer.NAME + "/events/" + head + "/retry");
@@ -164,6 +176,46 @@ class InboxIT {
         System.out.println(String.format("inbox, parked then retried: applied %s (lost=%d duplicated=%d)",
                 applied, 2 - applied.size(), 0));
         assertEquals(List.of(1L, 2L), applied);
+    }
+
+    @Test
+    void aMessageThatIsNotAnEventIsRejectedOnceWithoutHoldingBackTheEventsAfterIt() throws Exception {
+        Http http = new Http(base);
+        String refused = "inbox_messages_refused_total";
+        double refusedBefore = recorderMetric(http, refused);
+        double appliedBefore = recorderMetric(http, "inbox_events_applied_total");
+        String aggregate = UUID.randomUUID().toString();
+        String type = RecordingInboxConsumer.ROUTING_KEY_PREFIX + "refused";
+        try (ContractPublisher publisher = new ContractPublisher()) {
+            publisher.publishBody(type, "{\"eventId\":\"not a uuid\",\"aggregateSeq\":1}");
+            publisher.publishBody(type, "not JSON at all");
+            for (long seq = 1; seq <= 3; seq++) {
+                publisher.publish(UUID.randomUUID(), TEST_AGGREGATE, aggregate, seq, type, "{}");
+            }
+        }
+        List<Long> applied = await().atMost(ofSeconds(20)).until(() -> effects(aggregate), e -> e.size() >= 3);
+        await().atMost(ofSeconds(20)).until(() -> recorderMetric(http, refused) >= refusedBefore + 2);
+        // an event published after them: once it is applied, a refused message requeued would have come again
+        try (ContractPublisher publisher = new ContractPublisher()) {
+            publisher.publish(UUID.randomUUID(), TEST_AGGREGATE, aggregate, 4, type, "{}");
+        }
+        applied = await().atMost(ofSeconds(20)).until(() -> effects(aggregate), e -> e.size() >= 4);
+        double refusals = recorderMetric(http, refused) - refusedBefore;
+        System.out.println(String.format("inbox, two messages that are not events among four that are: applied %s,"
+                + " refused %.0f times (lost=%d duplicated=%d)", applied, refusals, 4 - new java.util.HashSet<>(applied).size(),
+                applied.size() - new java.util.HashSet<>(applied).size()));
+        assertEquals(List.of(1L, 2L, 3L, 4L), applied);
+        assertEquals(2, refusals, "each refused message rejected once, not requeued");
+        assertTrue(recorderMetric(http, "inbox_events_applied_total") >= appliedBefore + 4, "applied events counted");
+    }
+
+    /** A metric of the test consumer ({@code consumer="test-recorder"}) from {@code /edupulse/metrics}. */
+    private static double recorderMetric(Http http, String name) {
+        String text = http.get("metrics").body();
+        Matcher value = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{[^}]*consumer=\""
+                + Pattern.quote(RecordingInboxConsumer.NAME) + "\"[^}]*\\} ([0-9.eE+-]+)$").matcher(text);
+        assertTrue(value.find(), name + " of " + RecordingInboxConsumer.NAME + " in\n" + text);
+        return Double.parseDouble(value.group(1));
     }
 
     private static boolean contains(JsonNode list, String messageId) {

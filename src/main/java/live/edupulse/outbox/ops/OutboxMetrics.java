@@ -9,19 +9,26 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import live.edupulse.inbox.InboxApplied;
+import live.edupulse.inbox.InboxFailed;
+import live.edupulse.inbox.InboxRefused;
+import live.edupulse.inbox.api.InboxConsumer;
 import live.edupulse.outbox.dispatch.BatchSettled;
 import live.edupulse.outbox.dispatch.OutboxDispatcher;
 import live.edupulse.outbox.recording.EventsCommitted;
 
 /**
- * The outbox's metrics, kept in the WAR's own Micrometer registry and served in Prometheus text
- * format by {@link MetricsServlet}: the same names on every application server.
+ * The outbox's and the inbox's metrics, kept in the WAR's own Micrometer registry and served in
+ * Prometheus text format by {@link MetricsServlet}: the same names on every application server.
+ * The inbox's counters carry the consumer's name as the tag {@code consumer}, each registered at
+ * zero for every consumer of the WAR.
  *
  * <p>Commit-to-confirm latency is measured for events committed and confirmed by this instance:
  * the commit instant is remembered per event id (at most {@value #TRACKED_MAX} at a time; events
@@ -39,6 +46,9 @@ public class OutboxMetrics {
     @Inject
     OutboxDispatcher dispatcher;
 
+    @Inject
+    Instance<InboxConsumer> inboxConsumers;
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<UUID, Long> committedAt = new ConcurrentHashMap<>();
     private Counter recorded;
@@ -49,6 +59,11 @@ public class OutboxMetrics {
     private Counter fencedOff;
     private Timer batchDuration;
     private Timer commitToConfirm;
+    private final Map<String, InboxCounters> inbox = new ConcurrentHashMap<>();
+
+    /** One inbox consumer's counters. */
+    private record InboxCounters(Counter applied, Counter failedAttempts, Counter parked, Counter refused) {
+    }
 
     @PostConstruct
     void register() {
@@ -80,6 +95,38 @@ public class OutboxMetrics {
                 .description("From the business transaction's commit to the broker's confirm")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
+        for (InboxConsumer consumer : inboxConsumers) {
+            inboxCounters(consumer.name());
+        }
+    }
+
+    private InboxCounters inboxCounters(String consumer) {
+        return inbox.computeIfAbsent(consumer, name -> new InboxCounters(
+                Counter.builder("inbox.events.applied").tag("consumer", name)
+                        .description("Events an inbox consumer applied (their effects committed)").register(registry),
+                Counter.builder("inbox.attempts.failed").tag("consumer", name)
+                        .description("Failed applications of an event (the consumer threw; rolled back)").register(registry),
+                Counter.builder("inbox.events.parked").tag("consumer", name)
+                        .description("Events parked after their last attempt; their aggregate waits").register(registry),
+                Counter.builder("inbox.messages.refused").tag("consumer", name)
+                        .description("Messages that are not events of the contract, rejected without requeue")
+                        .register(registry)));
+    }
+
+    void inboxApplied(@Observes InboxApplied applied) {
+        inboxCounters(applied.consumer()).applied().increment(applied.events());
+    }
+
+    void inboxFailed(@Observes InboxFailed failed) {
+        InboxCounters counters = inboxCounters(failed.consumer());
+        counters.failedAttempts().increment();
+        if (failed.parked()) {
+            counters.parked().increment();
+        }
+    }
+
+    void inboxRefused(@Observes InboxRefused refused) {
+        inboxCounters(refused.consumer()).refused().increment();
     }
 
     void committed(@Observes EventsCommitted event) {

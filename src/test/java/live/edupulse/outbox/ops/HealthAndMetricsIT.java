@@ -82,7 +82,10 @@ class HealthAndMetricsIT {
                 "outbox_events_parked_total", "outbox_events_pending", "outbox_events_parked_current",
                 "outbox_oldest_pending_age_seconds", "outbox_drain_batch_seconds_bucket",
                 "outbox_commit_to_confirm_seconds_bucket", "outbox_events_fenced_total", "outbox_dispatch_pauses_total",
-                "outbox_drain_overruns_total"}) {
+                "outbox_drain_overruns_total", "inbox_events_applied_total{consumer=\"pulse-statistics\"",
+                "inbox_attempts_failed_total{consumer=\"pulse-statistics\"",
+                "inbox_events_parked_total{consumer=\"pulse-statistics\"",
+                "inbox_messages_refused_total{consumer=\"pulse-statistics\""}) {
             assertTrue(text.contains(name), name + " is exported");
         }
     }
