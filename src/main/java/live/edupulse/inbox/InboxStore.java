@@ -130,31 +130,38 @@ public class InboxStore {
     }
 
     /**
-     * Creates the batch's missing aggregate rows at 0 and locks the existing ones ({@code FOR
-     * UPDATE}: a lock on the row, not a new version of it), each in key order, the inserts first
-     * (the first branch of the {@code UNION ALL} is read to its end before the second). A row
+     * Locks the batch's existing aggregate rows ({@code FOR UPDATE}: a lock on the row, not a new
+     * version of it), then creates the missing ones at 0, each in key order: only the missing ones
+     * pay for an insert (an {@code ON CONFLICT} check costs about as much as the lock). A row
      * another transaction created after this statement began is in neither result (its insert
      * conflicts, and this statement's snapshot does not see it): the caller finds it missing.
+     * Existing rows are locked before any row is created, so a transaction that waits here for
+     * another's lock holds no half-inserted row that the other could be waiting for.
      */
     static final String LOCK_AGGREGATES = """
             WITH wanted AS (
                 SELECT w.aggregate_type, w.aggregate_id
                   FROM unnest(?::text[], ?::text[]) AS w(aggregate_type, aggregate_id)),
-            created AS (
-                INSERT INTO inbox_aggregate (consumer, aggregate_type, aggregate_id, last_applied_seq)
-                SELECT ?, w.aggregate_type, w.aggregate_id, 0 FROM wanted w ORDER BY 2, 3
-                ON CONFLICT (consumer, aggregate_type, aggregate_id) DO NOTHING
-                RETURNING aggregate_type, aggregate_id, last_applied_seq),
             locked AS (
                 SELECT a.aggregate_type, a.aggregate_id, a.last_applied_seq
                   FROM wanted w
                   JOIN inbox_aggregate a ON a.consumer = ? AND a.aggregate_type = w.aggregate_type COLLATE "C"
                                         AND a.aggregate_id = w.aggregate_id COLLATE "C"
                  ORDER BY a.aggregate_type, a.aggregate_id
-                   FOR UPDATE OF a)
-            SELECT aggregate_type, aggregate_id, last_applied_seq FROM created
-            UNION ALL
+                   FOR UPDATE OF a),
+            created AS (
+                INSERT INTO inbox_aggregate (consumer, aggregate_type, aggregate_id, last_applied_seq)
+                SELECT ?, w.aggregate_type, w.aggregate_id, 0
+                  FROM wanted w
+                  LEFT JOIN locked l ON l.aggregate_type = w.aggregate_type COLLATE "C"
+                                    AND l.aggregate_id = w.aggregate_id COLLATE "C"
+                 WHERE l.aggregate_id IS NULL
+                 ORDER BY 2, 3
+                ON CONFLICT (consumer, aggregate_type, aggregate_id) DO NOTHING
+                RETURNING aggregate_type, aggregate_id, last_applied_seq)
             SELECT aggregate_type, aggregate_id, last_applied_seq FROM locked
+            UNION ALL
+            SELECT aggregate_type, aggregate_id, last_applied_seq FROM created
             """;
 
     static final String INSERT_JUDGED = """

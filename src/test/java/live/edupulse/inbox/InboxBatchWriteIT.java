@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.Test;
  * aggregate with an open message (here, a held one) has every event of the batch recorded in
  * {@code inbox_message} instead, so that a message stored before stops the batch; so does an
  * event that has a row already. A failure recorded for an event applied meanwhile leaves no open row.
+ * A batch waiting for an aggregate's lock holds no new aggregate's row another transaction could wait for.
  */
 class InboxBatchWriteIT {
 
@@ -203,6 +205,42 @@ class InboxBatchWriteIT {
             assertEquals(InboxStore.FailureRecord.RETRY, record);
         } finally {
             failing.shutdownNow();
+        }
+    }
+
+    /**
+     * A batch of an existing aggregate and a new one waits for another transaction's lock on the
+     * existing one before it creates the new one. So a transaction that holds one aggregate and
+     * then creates another (none of the inbox's steps does today; each takes one aggregate) can
+     * still do so instead of waiting for a row the batch inserted and deadlocking with it; the
+     * batch then finds the aggregate created meanwhile and is taken one message at a time.
+     */
+    @Test
+    void aBatchWaitingForAnAggregateHoldsNoNewAggregateAnotherTransactionCouldWaitFor() throws Exception {
+        DeliveredEvent existing = new DeliveredEvent(UUID.randomUUID(), "lab", "agg-00000", 4, "lab.e", Instant.now(), "{}");
+        // before the existing one in key order: a batch that created rows first would hold it while waiting
+        DeliveredEvent first = new DeliveredEvent(UUID.randomUUID(), "lab", "agg-0000-new", 1, "lab.e", Instant.now(), "{}");
+        ExecutorService batching = Executors.newSingleThreadExecutor();
+        try (Connection other = Database.connect(); Statement sql = other.createStatement()) {
+            sql.execute("SET search_path = " + SCHEMA);
+            other.setAutoCommit(false);
+            InboxStore.lockAggregate(other, CONSUMER, "lab", existing.aggregateId());
+            long batchBackend = backendPid(connection);
+            Future<BatchResult> batch = batching.submit(() -> InboxStore.receiveAll(connection, consumer,
+                    List.of(existing, first)));
+            await().atMost(ofSeconds(10)).until(() -> batch.isDone() || waitsOnALock(batchBackend));
+            long created = InboxStore.lockAggregate(other, CONSUMER, "lab", first.aggregateId());
+            other.commit();
+
+            ExecutionException stopped = assertThrows(ExecutionException.class, () -> batch.get(30, TimeUnit.SECONDS));
+            connection.rollback();
+            System.out.printf("INBOX-BATCH waiting for an aggregate while another transaction creates one: created at"
+                    + " seq %d; the batch: %s%n", created, stopped.getCause().getMessage());
+            assertTrue(stopped.getCause() instanceof IllegalStateException
+                    && stopped.getCause().getMessage().contains("created by another transaction"), stopped.toString());
+            assertEquals(List.of(), applied, "events applied by the batch that was stopped");
+        } finally {
+            batching.shutdownNow();
         }
     }
 
