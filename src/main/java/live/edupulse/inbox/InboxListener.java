@@ -35,10 +35,10 @@ import live.edupulse.outbox.tracing.ProcessingSpan;
  * instances never take the same queue's deliveries at once), bound to the exchange for the
  * consumer's event types, consumed with manual acknowledgements and a prefetch.
  *
- * <p>The client's delivery thread reads what arrives and queues it; the listener's own thread hands each
- * delivery to one of {@code workers} partitions by its aggregate (the {@code aggregate_type} and
- * {@code aggregate_id} headers), so an aggregate's events always go to the same partition and two
- * partitions never wait for each other's aggregate locks. They share the prefetch, though: a slow
+ * <p>The client's delivery thread reads what arrives and queues it; the listener's own thread
+ * hands each delivery to one of {@code workers} partitions by its aggregate (the
+ * {@code aggregate_type} and {@code aggregate_id} headers), so an aggregate's events always go to
+ * the same partition and two partitions never wait for each other's aggregate locks. They share the prefetch, though: a slow
  * partition's deliveries hold back the acknowledgement of later ones. A partition takes whatever
  * it has queued (up to the batch size) and decides it in one transaction
  * ({@link InboxProcessing#deliverAll}); a lone delivery is taken at once, so a quiet queue adds no
