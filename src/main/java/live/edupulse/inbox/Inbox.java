@@ -92,7 +92,7 @@ public class Inbox {
     private InboxSettings settings;
     private volatile Connection connection;
     private ExecutorService consumerThreads;
-    /** Per listener, one thread that hands deliveries to its inbox.workers partitions, and one per partition deciding its batches (the client's delivery threads only queue). */
+    /** Per listener, one thread that hands deliveries to its inbox.workers partitions, and one per partition deciding its batches (the client's delivery threads read and queue). */
     private ExecutorService processingThreads;
     /** Connecting, retries and retention run here, one at a time, never on the container's timer threads. */
     private ExecutorService maintenance;

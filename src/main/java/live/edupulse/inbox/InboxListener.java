@@ -145,6 +145,9 @@ final class InboxListener {
                 return new Delivery(channel, envelope, traceparent, partition, InboundMessage.read(body), null);
             } catch (IllegalArgumentException e) {
                 return new Delivery(channel, envelope, traceparent, partition, null, e.getMessage());
+            } catch (RuntimeException e) {
+                // a reader's defect: refused as well, rather than escaping into the client, which would close the channel
+                return new Delivery(channel, envelope, traceparent, partition, null, "unreadable: " + e);
             }
         }
 

@@ -156,7 +156,7 @@ public class InboxStore {
                   LEFT JOIN locked l ON l.aggregate_type = w.aggregate_type COLLATE "C"
                                     AND l.aggregate_id = w.aggregate_id COLLATE "C"
                  WHERE l.aggregate_id IS NULL
-                 ORDER BY 2, 3
+                 ORDER BY w.aggregate_type COLLATE "C", w.aggregate_id COLLATE "C"
                 ON CONFLICT (consumer, aggregate_type, aggregate_id) DO NOTHING
                 RETURNING aggregate_type, aggregate_id, last_applied_seq)
             SELECT aggregate_type, aggregate_id, last_applied_seq FROM locked

@@ -28,6 +28,7 @@ import live.edupulse.outbox.testing.BrokerProbe;
 import live.edupulse.outbox.testing.Database;
 import live.edupulse.outbox.testing.Deployments;
 import live.edupulse.outbox.testing.Http;
+import live.edupulse.outbox.testing.Rabbitmqctl;
 import live.edupulse.outbox.testing.RecordingInboxConsumer;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -168,6 +169,8 @@ class InboxIT {
         assertEquals(1, recorderMetric(http, "inbox_events_parked_total") - parkedBefore, "parked events counted");
         assertEquals(2, recorderMetric(http, "inbox_attempts_failed_total") - failedBefore,
                 "failed attempts counted (inbox.max-attempts=2)");
+        double parkedNow = await().atMost(ofSeconds(20)).until(() -> recorderMetric(http, "inbox_events_parked_current"),
+                count -> count >= 1);
 
         Database.single("DELETE FROM inbox_test_poison WHERE aggregate_id = ? RETURNING 1", poisoned);
         HttpResponse<String> retried = admin("POST", base + "api/inbox/" + RecordingInboxConsumer.NAME + "/events/" + head + "/retry");
@@ -176,6 +179,8 @@ class InboxIT {
         System.out.println(String.format("inbox, parked then retried: applied %s (lost=%d duplicated=%d)",
                 applied, 2 - applied.size(), 0));
         assertEquals(List.of(1L, 2L), applied);
+        await().atMost(ofSeconds(20)).until(() -> recorderMetric(http, "inbox_events_parked_current"),
+                count -> count == parkedNow - 1);
     }
 
     @Test
@@ -207,6 +212,24 @@ class InboxIT {
         assertEquals(List.of(1L, 2L, 3L, 4L), applied);
         assertEquals(2, refusals, "each refused message rejected once, not requeued");
         assertTrue(recorderMetric(http, "inbox_events_applied_total") >= appliedBefore + 4, "applied events counted");
+        // and the events after them are acknowledged: a refusal that the acknowledgement window did not
+        // count as settled would hold back every later acknowledgement (the broker's figures are
+        // refreshed every few seconds)
+        String queue = "edupulse." + RecordingInboxConsumer.NAME;
+        await().atMost(ofSeconds(30)).until(() -> messagesOnQueue(queue), count -> count == 0);
+    }
+
+    /** Ready and unacknowledged messages of {@code queue}, from {@code rabbitmqctl list_queues}. */
+    private static long messagesOnQueue(String queue) throws Exception {
+        String listed = Rabbitmqctl.run("list_queues", "name", "messages_ready", "messages_unacknowledged",
+                "--quiet", "--no-table-headers");
+        for (String line : listed.split("\n")) {
+            String[] columns = line.trim().split("\\s+");
+            if (columns.length == 3 && columns[0].equals(queue)) {
+                return Long.parseLong(columns[1]) + Long.parseLong(columns[2]);
+            }
+        }
+        throw new AssertionError("queue " + queue + " not listed: " + listed);
     }
 
     /** A metric of the test consumer ({@code consumer="test-recorder"}) from {@code /edupulse/metrics}. */

@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -27,7 +28,7 @@ import live.edupulse.outbox.recording.EventsCommitted;
 /**
  * The outbox's and the inbox's metrics, kept in the WAR's own Micrometer registry and served in
  * Prometheus text format by {@link MetricsServlet}: the same names on every application server.
- * The inbox's counters carry the consumer's name as the tag {@code consumer}, each registered at
+ * The inbox's series carry the consumer's name as the tag {@code consumer}, each registered at
  * zero for every consumer of the WAR.
  *
  * <p>Commit-to-confirm latency is measured for events committed and confirmed by this instance:
@@ -47,6 +48,7 @@ public class OutboxMetrics {
     OutboxDispatcher dispatcher;
 
     @Inject
+    @Any
     Instance<InboxConsumer> inboxConsumers;
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -62,7 +64,8 @@ public class OutboxMetrics {
     private final Map<String, InboxCounters> inbox = new ConcurrentHashMap<>();
 
     /** One inbox consumer's counters. */
-    private record InboxCounters(Counter applied, Counter failedAttempts, Counter parked, Counter refused) {
+    private record InboxCounters(Counter applied, Counter failedAttempts, Counter parked, Counter refused,
+                                 Gauge parkedNow) {
     }
 
     @PostConstruct
@@ -105,12 +108,14 @@ public class OutboxMetrics {
                 Counter.builder("inbox.events.applied").tag("consumer", name)
                         .description("Events an inbox consumer applied (their effects committed)").register(registry),
                 Counter.builder("inbox.attempts.failed").tag("consumer", name)
-                        .description("Failed applications of an event (the consumer threw; rolled back)").register(registry),
+                        .description("Failed attempts to apply an event, rolled back and recorded").register(registry),
                 Counter.builder("inbox.events.parked").tag("consumer", name)
                         .description("Events parked after their last attempt; their aggregate waits").register(registry),
                 Counter.builder("inbox.messages.refused").tag("consumer", name)
                         .description("Messages that are not events of the contract, rejected without requeue")
-                        .register(registry)));
+                        .register(registry),
+                Gauge.builder("inbox.events.parked.current", backlog, b -> b.inboxParked(name)).tag("consumer", name)
+                        .description("Parked inbox events waiting for an operator (counted every 5 s)").register(registry)));
     }
 
     void inboxApplied(@Observes InboxApplied applied) {

@@ -85,7 +85,8 @@ class HealthAndMetricsIT {
                 "outbox_drain_overruns_total", "inbox_events_applied_total{consumer=\"pulse-statistics\"",
                 "inbox_attempts_failed_total{consumer=\"pulse-statistics\"",
                 "inbox_events_parked_total{consumer=\"pulse-statistics\"",
-                "inbox_messages_refused_total{consumer=\"pulse-statistics\""}) {
+                "inbox_messages_refused_total{consumer=\"pulse-statistics\"",
+                "inbox_events_parked_current{consumer=\"pulse-statistics\""}) {
             assertTrue(text.contains(name), name + " is exported");
         }
     }
