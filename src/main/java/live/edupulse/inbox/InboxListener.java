@@ -38,9 +38,9 @@ import live.edupulse.outbox.tracing.ProcessingSpan;
  * <p>The client's delivery thread reads what arrives and queues it; the listener's own thread
  * hands each delivery to one of {@code workers} partitions by its aggregate (the
  * {@code aggregate_type} and {@code aggregate_id} headers), so an aggregate's events always go to
- * the same partition and two partitions never wait for each other's aggregate locks. They share the prefetch, though: a slow
- * partition's deliveries hold back the acknowledgement of later ones. A partition takes whatever
- * it has queued (up to the batch size) and decides it in one transaction
+ * the same partition and two partitions never wait for each other's aggregate locks. They share
+ * the prefetch, though: a slow partition's deliveries hold back the acknowledgement of later ones.
+ * A partition takes whatever it has queued (up to the batch size) and decides it in one transaction
  * ({@link InboxProcessing#deliverAll}); a lone delivery is taken at once, so a quiet queue adds no
  * wait, and a busy one gets fuller batches. Decided deliveries are acknowledged with multiple
  * acknowledgements, each once every delivery before it is decided ({@link AcknowledgementWindow}).
@@ -146,7 +146,8 @@ final class InboxListener {
             } catch (IllegalArgumentException e) {
                 return new Delivery(channel, envelope, traceparent, partition, null, e.getMessage());
             } catch (RuntimeException e) {
-                // a reader's defect: refused as well, rather than escaping into the client, which would close the channel
+                // a reader's defect: refused as well, rather than escaping into the client (which
+                // would close the channel)
                 return new Delivery(channel, envelope, traceparent, partition, null, "unreadable: " + e);
             }
         }

@@ -90,7 +90,7 @@ public class BacklogMonitor {
         } catch (SQLException e) {
             if (!failing) {
                 failing = true;
-                LOG.log(Level.WARNING, "Cannot count the outbox backlog: " + e.getMessage());
+                LOG.log(Level.WARNING, "Cannot count the outbox backlog and the inbox's parked events: " + e.getMessage());
             }
         }
     }

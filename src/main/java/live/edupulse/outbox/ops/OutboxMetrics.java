@@ -63,9 +63,8 @@ public class OutboxMetrics {
     private Timer commitToConfirm;
     private final Map<String, InboxCounters> inbox = new ConcurrentHashMap<>();
 
-    /** One inbox consumer's counters. */
-    private record InboxCounters(Counter applied, Counter failedAttempts, Counter parked, Counter refused,
-                                 Gauge parkedNow) {
+    /** One inbox consumer's counters (its gauge of parked events reads {@link BacklogMonitor}). */
+    private record InboxCounters(Counter applied, Counter failedAttempts, Counter parked, Counter refused) {
     }
 
     @PostConstruct
@@ -104,7 +103,13 @@ public class OutboxMetrics {
     }
 
     private InboxCounters inboxCounters(String consumer) {
-        return inbox.computeIfAbsent(consumer, name -> new InboxCounters(
+        return inbox.computeIfAbsent(consumer, this::registerInbox);
+    }
+
+    private InboxCounters registerInbox(String name) {
+        Gauge.builder("inbox.events.parked.current", backlog, b -> b.inboxParked(name)).tag("consumer", name)
+                .description("Parked inbox events waiting for an operator (counted every 5 s)").register(registry);
+        return new InboxCounters(
                 Counter.builder("inbox.events.applied").tag("consumer", name)
                         .description("Events an inbox consumer applied (their effects committed)").register(registry),
                 Counter.builder("inbox.attempts.failed").tag("consumer", name)
@@ -113,9 +118,7 @@ public class OutboxMetrics {
                         .description("Events parked after their last attempt; their aggregate waits").register(registry),
                 Counter.builder("inbox.messages.refused").tag("consumer", name)
                         .description("Messages that are not events of the contract, rejected without requeue")
-                        .register(registry),
-                Gauge.builder("inbox.events.parked.current", backlog, b -> b.inboxParked(name)).tag("consumer", name)
-                        .description("Parked inbox events waiting for an operator (counted every 5 s)").register(registry)));
+                        .register(registry));
     }
 
     void inboxApplied(@Observes InboxApplied applied) {
