@@ -15,8 +15,10 @@ import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -242,8 +244,9 @@ public class OutboxDispatcher {
             int batch = claim.events().size();
             try (LogFields.Scope fields = LogFields.batch(batch)) {
                 // While the broker writes this batch to disk, claim the next one (its aggregates are
-                // others: this batch's are leased), unless the walk found the backlog's end.
-                Runnable claimAhead = claimed.more() ? () -> claimAhead(lane) : () -> { };
+                // others: this batch's are leased, but for the next run of its last aggregate when
+                // nothing else is free), unless the walk found the backlog's end.
+                Runnable claimAhead = claimed.more() ? () -> claimAhead(lane, claim) : () -> { };
                 Map<String, PublishOutcome> outcomes = publish(lane, claim, started, trace, claimAhead);
                 long confirmedAt = System.nanoTime();
                 Settlement settlement = planner.plan(claim, outcomes);
@@ -261,6 +264,10 @@ public class OutboxDispatcher {
                 }
                 report(result);
                 announce(settlement, result, started, confirmedAt);
+                if (lane.claimedAhead != null && lane.claimedAhead.continues() != null
+                        && !deliveredWhole(claim, settlement, result, lane.claimedAhead.continues())) {
+                    releaseClaimedAhead(lane); // its aggregate's earlier events wait again: the run must too
+                }
                 String brokerFailure = firstUnconfirmed(outcomes);
                 if (brokerFailure != null) {
                     pause("broker-wide failure, unconfirmed events released: " + brokerFailure);
@@ -312,16 +319,19 @@ public class OutboxDispatcher {
         boolean more = batch == settings.batchSize() || distinct == visiting;
         cursor = more ? AggregateKey.of(claim.events().get(batch - 1)) : AggregateKey.START;
         aggregatesPerClaim = ClaimSizing.nextAggregatesPerClaim(aggregatesPerClaim, settings.batchSize(), batch, distinct);
-        return new ClaimedBatch(claim, from, more, started, trace, false);
+        return new ClaimedBatch(claim, from, more, started, trace, false, null);
     }
 
     /**
      * Runs while the lane's batch waits for its confirms: claims the lane's next batch so that it is
-     * published as soon as this one is settled. An empty claim is not kept (taken before this batch
-     * settles, it says nothing about the successors the settle unblocks). A failure is kept for the
-     * lane to report after it settled the batch in hand.
+     * published as soon as this one is settled. When the walk finds nothing free (every aggregate
+     * with pending events is held, typically by {@code inFlight} itself: one hot aggregate), it
+     * claims the next run of {@code inFlight}'s last aggregate instead ({@link #continueRun}). An
+     * empty claim is not kept (taken before this batch settles, it says nothing about the successors
+     * the settle unblocks). A failure is kept for the lane to report after it settled the batch in
+     * hand.
      */
-    private void claimAhead(Worker lane) {
+    private void claimAhead(Worker lane, Claim inFlight) {
         if (stopping || Thread.currentThread().isInterrupted()) {
             return;
         }
@@ -330,6 +340,11 @@ public class OutboxDispatcher {
         try {
             ClaimedBatch next = claimNext(trace);
             if (next.claim().isEmpty()) {
+                trace.end();
+                trace = tracing.batch();
+                next = continueRun(inFlight, trace);
+            }
+            if (next == null || next.claim().isEmpty()) {
                 trace.end();
             } else {
                 lane.claimedAhead = next;
@@ -341,6 +356,49 @@ public class OutboxDispatcher {
         } finally {
             lane.publishing = true;
         }
+    }
+
+    /**
+     * The next run of the last aggregate of a full batch in flight (the batch may have cut its run),
+     * or null when the batch was not full. Claiming it before the batch in flight is settled keeps
+     * order only because it is published after that settle, and only if the settle marked every
+     * event of the aggregate in that batch dispatched ({@link #deliveredWhole}); otherwise it is
+     * released unpublished.
+     */
+    private ClaimedBatch continueRun(Claim inFlight, BatchTrace trace) {
+        List<ClaimedEvent> events = inFlight.events();
+        if (events.size() < settings.batchSize()) {
+            return null;
+        }
+        ClaimedEvent last = events.get(events.size() - 1);
+        AggregateKey aggregate = AggregateKey.of(last);
+        long started = System.nanoTime();
+        trace.claimStarted();
+        Claim claim = store.continueRun(owner, aggregate, last.aggregateSeq(), settings.batchSize(), settings.lease());
+        trace.claimed(claim.events().size(), claim.isEmpty() ? 0 : 1);
+        return new ClaimedBatch(claim, aggregate, claim.events().size() == settings.batchSize(), started, trace,
+                false, aggregate);
+    }
+
+    /**
+     * Whether the settle of {@code claim} marked every one of its events of {@code aggregate}
+     * dispatched: only then may the aggregate's next run, claimed ahead, be published. A settle that
+     * was fenced off in part does not say which rows it marked, so it counts as not.
+     */
+    private static boolean deliveredWhole(Claim claim, Settlement settlement, SettleResult result, AggregateKey aggregate) {
+        if (result.fencedOff() > 0) {
+            return false;
+        }
+        Set<UUID> dispatched = new HashSet<>();
+        for (Settlement.Dispatched event : settlement.dispatched()) {
+            dispatched.add(event.id());
+        }
+        for (ClaimedEvent event : claim.events()) {
+            if (AggregateKey.of(event).equals(aggregate) && !dispatched.contains(event.id())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Gives a batch claimed ahead back without publishing it: released, no attempt spent. */
@@ -519,12 +577,13 @@ public class OutboxDispatcher {
      * A claim and what its walk said: where it began, whether it stopped early (more aggregates
      * follow), and when it started (the lease's clock). {@code lookAgain}: claimed ahead of a batch
      * that delivered something, so the lane owes a claim after this one (for the successors).
+     * {@code continues}: the aggregate whose next run this claim is ({@link #continueRun}), else null.
      */
     private record ClaimedBatch(Claim claim, AggregateKey from, boolean more, long started, BatchTrace trace,
-                                boolean lookAgain) {
+                                boolean lookAgain, AggregateKey continues) {
 
         ClaimedBatch owingALookAgain() {
-            return new ClaimedBatch(claim, from, more, started, trace, true);
+            return new ClaimedBatch(claim, from, more, started, trace, true, continues);
         }
     }
 

@@ -43,6 +43,10 @@ import live.edupulse.outbox.config.OutboxConfiguration;
  * hold events of the same aggregate at once, and first deliveries keep {@code aggregate_seq}
  * order (G4). The cost grows with the aggregates visited, not with the backlog.
  *
+ * <p><b>Continuing a run.</b> {@link #continueRun} leases the next run of one aggregate whose
+ * earlier events the caller holds, for a lane that found nothing else to claim ahead (one hot
+ * aggregate); the caller publishes it only after those earlier events were all delivered.
+ *
  * <p>While an operator has paused dispatch ({@code outbox_control.paused}), the claim takes
  * nothing: every instance, timer and after-commit path alike.
  *
@@ -115,6 +119,36 @@ public class OutboxStore {
                  WHERE rank = position
                  ORDER BY aggregate_type, aggregate_id, aggregate_seq
                  LIMIT ?
+            )
+            UPDATE outbox_event e
+               SET lease_owner = ?, lease_token = ?,
+                   lease_until = now() + make_interval(secs => ?)
+             WHERE e.id = ANY (ARRAY(SELECT id FROM picked))
+            RETURNING e.id, e.aggregate_type, e.aggregate_id, e.aggregate_seq, e.event_type, e.payload,
+                      e.headers, e.occurred_at, e.attempts
+            """;
+
+    /**
+     * The next run of one aggregate whose earlier events the caller holds leased: its pending
+     * events after {@code aggregate_seq} {@code after}, unbroken from there, eligible and not locked,
+     * leased like a claim's. Nobody else can hold them (their head is the caller's), and the caller
+     * publishes them only once every earlier event it holds was confirmed.
+     */
+    static final String CONTINUE_SQL = """
+            WITH run AS (
+                SELECT e.id, e.aggregate_seq, e.aggregate_seq - ? - 1 AS position FROM outbox_event e
+                 WHERE e.aggregate_type = ? AND e.aggregate_id = ?
+                   AND e.dispatched_at IS NULL AND e.aggregate_seq > ? AND e.aggregate_seq <= ? + ?
+                   AND num_nulls(e.parked_at) = 1
+                   AND (e.lease_until IS NULL OR e.lease_until < now())
+                   AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= now())
+                   AND NOT EXISTS (SELECT 1 FROM outbox_control WHERE paused)
+                 ORDER BY e.aggregate_seq
+                   FOR UPDATE SKIP LOCKED
+            ),
+            picked AS (
+                SELECT id FROM (SELECT id, position, row_number() OVER (ORDER BY aggregate_seq) - 1 AS rank FROM run) numbered
+                 WHERE rank = position
             )
             UPDATE outbox_event e
                SET lease_owner = ?, lease_token = ?,
@@ -198,6 +232,41 @@ public class OutboxStore {
         return new Claim(token, List.copyOf(events));
     }
 
+    /**
+     * Leases the next run (at most {@code batchSize} events) of {@code aggregate} after its event
+     * {@code afterSeq}, which the caller holds leased with its earlier ones: {@link #CONTINUE_SQL}.
+     * Empty when the run's first event is not pending, not eligible or locked.
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public Claim continueRun(UUID owner, AggregateKey aggregate, long afterSeq, int batchSize, Duration lease) {
+        UUID token = UUID.randomUUID();
+        List<ClaimedEvent> events = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection()) {
+            limitStatements(connection);
+            prepareClaimSession(connection);
+            try (PreparedStatement claim = connection.prepareStatement(CONTINUE_SQL)) {
+                claim.setLong(1, afterSeq);
+                claim.setString(2, aggregate.type());
+                claim.setString(3, aggregate.id());
+                claim.setLong(4, afterSeq);
+                claim.setLong(5, afterSeq);
+                claim.setInt(6, batchSize);
+                claim.setObject(7, owner);
+                claim.setObject(8, token);
+                claim.setDouble(9, lease.toMillis() / 1000.0);
+                try (ResultSet rows = claim.executeQuery()) {
+                    while (rows.next()) {
+                        events.add(claimedEvent(rows));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new OutboxStoreException("claim failed: " + e.getMessage(), e);
+        }
+        events.sort(PUBLISHING_ORDER);
+        return new Claim(token, List.copyOf(events));
+    }
+
     /** Runs {@link #CLAIM_SQL} in the connection's current transaction; returns the leased events unordered. */
     static List<ClaimedEvent> lease(Connection connection, UUID owner, UUID token, AggregateKey cursor,
                                     int batchSize, int aggregates, Duration lease) throws SQLException {
@@ -213,20 +282,25 @@ public class OutboxStore {
             claim.setDouble(8, lease.toMillis() / 1000.0);
             try (ResultSet rows = claim.executeQuery()) {
                 while (rows.next()) {
-                    events.add(new ClaimedEvent(
-                            rows.getObject(1, UUID.class),
-                            rows.getString(2),
-                            rows.getString(3),
-                            rows.getLong(4),
-                            rows.getString(5),
-                            rows.getString(6),
-                            rows.getString(7),
-                            rows.getTimestamp(8).toInstant(),
-                            rows.getInt(9)));
+                    events.add(claimedEvent(rows));
                 }
             }
         }
         return events;
+    }
+
+    /** A row of {@link #CLAIM_SQL}'s or {@link #CONTINUE_SQL}'s {@code RETURNING}. */
+    private static ClaimedEvent claimedEvent(ResultSet rows) throws SQLException {
+        return new ClaimedEvent(
+                rows.getObject(1, UUID.class),
+                rows.getString(2),
+                rows.getString(3),
+                rows.getLong(4),
+                rows.getString(5),
+                rows.getString(6),
+                rows.getString(7),
+                rows.getTimestamp(8).toInstant(),
+                rows.getInt(9));
     }
 
     /**
