@@ -206,6 +206,10 @@ public class OutboxDispatcher {
         if (System.nanoTime() - pausedUntil < 0) {
             return false;
         }
+        if (lane.claimedAhead != null && !lane.claimedAhead.publishable()) {
+            // a continued run whose batch before it ended in a failure before its settle was checked
+            releaseClaimedAhead(lane);
+        }
         if (lane.claimedAhead != null && System.nanoTime() - lane.claimedAhead.started() > settings.lease().toNanos() / 4) {
             // the previous batch's wait for confirms used up a quarter of this one's lease: give it back
             // and claim afresh rather than publish it with little time left before its publish deadline
@@ -264,9 +268,12 @@ public class OutboxDispatcher {
                 }
                 report(result);
                 announce(settlement, result, started, confirmedAt);
-                if (lane.claimedAhead != null && lane.claimedAhead.continues() != null
-                        && !deliveredWhole(claim, settlement, result, lane.claimedAhead.continues())) {
-                    releaseClaimedAhead(lane); // its aggregate's earlier events wait again: the run must too
+                if (lane.claimedAhead != null && lane.claimedAhead.continues() != null) {
+                    if (deliveredWhole(claim, settlement, result, lane.claimedAhead.continues())) {
+                        lane.claimedAhead = lane.claimedAhead.clearedToPublish();
+                    } else {
+                        releaseClaimedAhead(lane); // its aggregate's earlier events wait again: the run must too
+                    }
                 }
                 String brokerFailure = firstUnconfirmed(outcomes);
                 if (brokerFailure != null) {
@@ -319,7 +326,7 @@ public class OutboxDispatcher {
         boolean more = batch == settings.batchSize() || distinct == visiting;
         cursor = more ? AggregateKey.of(claim.events().get(batch - 1)) : AggregateKey.START;
         aggregatesPerClaim = ClaimSizing.nextAggregatesPerClaim(aggregatesPerClaim, settings.batchSize(), batch, distinct);
-        return new ClaimedBatch(claim, from, more, started, trace, false, null);
+        return new ClaimedBatch(claim, from, more, started, trace, false, null, false);
     }
 
     /**
@@ -377,7 +384,7 @@ public class OutboxDispatcher {
         Claim claim = store.continueRun(owner, aggregate, last.aggregateSeq(), settings.batchSize(), settings.lease());
         trace.claimed(claim.events().size(), claim.isEmpty() ? 0 : 1);
         return new ClaimedBatch(claim, aggregate, claim.events().size() == settings.batchSize(), started, trace,
-                false, aggregate);
+                false, aggregate, false);
     }
 
     /**
@@ -577,13 +584,24 @@ public class OutboxDispatcher {
      * A claim and what its walk said: where it began, whether it stopped early (more aggregates
      * follow), and when it started (the lease's clock). {@code lookAgain}: claimed ahead of a batch
      * that delivered something, so the lane owes a claim after this one (for the successors).
-     * {@code continues}: the aggregate whose next run this claim is ({@link #continueRun}), else null.
+     * {@code continues}: the aggregate whose next run this claim is ({@link #continueRun}), else null;
+     * {@code cleared}: such a run may be published (the batch before it was delivered whole).
      */
     private record ClaimedBatch(Claim claim, AggregateKey from, boolean more, long started, BatchTrace trace,
-                                boolean lookAgain, AggregateKey continues) {
+                                boolean lookAgain, AggregateKey continues, boolean cleared) {
 
         ClaimedBatch owingALookAgain() {
-            return new ClaimedBatch(claim, from, more, started, trace, true, continues);
+            return new ClaimedBatch(claim, from, more, started, trace, true, continues, cleared);
+        }
+
+        /** A continued run once the batch before it was seen delivered whole. */
+        ClaimedBatch clearedToPublish() {
+            return new ClaimedBatch(claim, from, more, started, trace, lookAgain, continues, true);
+        }
+
+        /** A walk's claim always; a continued run only once cleared. */
+        boolean publishable() {
+            return continues == null || cleared;
         }
     }
 
