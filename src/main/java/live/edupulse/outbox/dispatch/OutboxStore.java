@@ -219,17 +219,7 @@ public class OutboxStore {
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public Claim claim(UUID owner, AggregateKey cursor, int batchSize, int aggregates, Duration lease) {
-        UUID token = UUID.randomUUID();
-        List<ClaimedEvent> events;
-        try (Connection connection = dataSource.getConnection()) {
-            limitStatements(connection);
-            prepareClaimSession(connection);
-            events = lease(connection, owner, token, cursor, batchSize, aggregates, lease);
-        } catch (SQLException e) {
-            throw new OutboxStoreException("claim failed: " + e.getMessage(), e);
-        }
-        events.sort(PUBLISHING_ORDER);
-        return new Claim(token, List.copyOf(events));
+        return leaseInClaimSession((connection, token) -> lease(connection, owner, token, cursor, batchSize, aggregates, lease));
     }
 
     /**
@@ -239,11 +229,7 @@ public class OutboxStore {
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public Claim continueRun(UUID owner, AggregateKey aggregate, long afterSeq, int batchSize, Duration lease) {
-        UUID token = UUID.randomUUID();
-        List<ClaimedEvent> events = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection()) {
-            limitStatements(connection);
-            prepareClaimSession(connection);
+        return leaseInClaimSession((connection, token) -> {
             try (PreparedStatement claim = connection.prepareStatement(CONTINUE_SQL)) {
                 claim.setLong(1, afterSeq);
                 claim.setString(2, aggregate.type());
@@ -254,12 +240,25 @@ public class OutboxStore {
                 claim.setObject(7, owner);
                 claim.setObject(8, token);
                 claim.setDouble(9, lease.toMillis() / 1000.0);
-                try (ResultSet rows = claim.executeQuery()) {
-                    while (rows.next()) {
-                        events.add(claimedEvent(rows));
-                    }
-                }
+                return claimed(claim);
             }
+        });
+    }
+
+    /** A leasing statement run with a claim's token in the claim's transaction; returns the leased events unordered. */
+    @FunctionalInterface
+    private interface Leasing {
+        List<ClaimedEvent> lease(Connection connection, UUID token) throws SQLException;
+    }
+
+    /** Runs {@code leasing} with a fresh token under the claim's statement limits and planner settings. */
+    private Claim leaseInClaimSession(Leasing leasing) {
+        UUID token = UUID.randomUUID();
+        List<ClaimedEvent> events;
+        try (Connection connection = dataSource.getConnection()) {
+            limitStatements(connection);
+            prepareClaimSession(connection);
+            events = leasing.lease(connection, token);
         } catch (SQLException e) {
             throw new OutboxStoreException("claim failed: " + e.getMessage(), e);
         }
@@ -270,7 +269,6 @@ public class OutboxStore {
     /** Runs {@link #CLAIM_SQL} in the connection's current transaction; returns the leased events unordered. */
     static List<ClaimedEvent> lease(Connection connection, UUID owner, UUID token, AggregateKey cursor,
                                     int batchSize, int aggregates, Duration lease) throws SQLException {
-        List<ClaimedEvent> events = new ArrayList<>();
         try (PreparedStatement claim = connection.prepareStatement(CLAIM_SQL)) {
             claim.setString(1, cursor.type());
             claim.setString(2, cursor.id());
@@ -280,10 +278,16 @@ public class OutboxStore {
             claim.setObject(6, owner);
             claim.setObject(7, token);
             claim.setDouble(8, lease.toMillis() / 1000.0);
-            try (ResultSet rows = claim.executeQuery()) {
-                while (rows.next()) {
-                    events.add(claimedEvent(rows));
-                }
+            return claimed(claim);
+        }
+    }
+
+    /** Executes a leasing statement and reads the events its {@code RETURNING} gives. */
+    private static List<ClaimedEvent> claimed(PreparedStatement claim) throws SQLException {
+        List<ClaimedEvent> events = new ArrayList<>();
+        try (ResultSet rows = claim.executeQuery()) {
+            while (rows.next()) {
+                events.add(claimedEvent(rows));
             }
         }
         return events;
