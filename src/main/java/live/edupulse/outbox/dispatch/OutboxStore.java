@@ -69,6 +69,19 @@ import live.edupulse.outbox.config.OutboxConfiguration;
 @ApplicationScoped
 public class OutboxStore {
 
+    /**
+     * The end of every leasing statement: leases the ids of its {@code picked} step with the owner,
+     * token and lease (its last three parameters) and returns the rows {@link #claimedEvent} reads.
+     */
+    private static final String LEASE_PICKED_SQL = """
+            UPDATE outbox_event e
+               SET lease_owner = ?, lease_token = ?,
+                   lease_until = now() + make_interval(secs => ?)
+             WHERE e.id = ANY (ARRAY(SELECT id FROM picked))
+            RETURNING e.id, e.aggregate_type, e.aggregate_id, e.aggregate_seq, e.event_type, e.payload,
+                      e.headers, e.occurred_at, e.attempts
+            """;
+
     static final String CLAIM_SQL = """
             WITH RECURSIVE aggregates AS (
                 (SELECT aggregate_type, aggregate_id, aggregate_seq FROM outbox_event
@@ -120,13 +133,7 @@ public class OutboxStore {
                  ORDER BY aggregate_type, aggregate_id, aggregate_seq
                  LIMIT ?
             )
-            UPDATE outbox_event e
-               SET lease_owner = ?, lease_token = ?,
-                   lease_until = now() + make_interval(secs => ?)
-             WHERE e.id = ANY (ARRAY(SELECT id FROM picked))
-            RETURNING e.id, e.aggregate_type, e.aggregate_id, e.aggregate_seq, e.event_type, e.payload,
-                      e.headers, e.occurred_at, e.attempts
-            """;
+            """ + LEASE_PICKED_SQL;
 
     /**
      * The next run of one aggregate whose earlier events the caller holds leased: its pending
@@ -150,13 +157,7 @@ public class OutboxStore {
                 SELECT id FROM (SELECT id, position, row_number() OVER (ORDER BY aggregate_seq) - 1 AS rank FROM run) numbered
                  WHERE rank = position
             )
-            UPDATE outbox_event e
-               SET lease_owner = ?, lease_token = ?,
-                   lease_until = now() + make_interval(secs => ?)
-             WHERE e.id = ANY (ARRAY(SELECT id FROM picked))
-            RETURNING e.id, e.aggregate_type, e.aggregate_id, e.aggregate_seq, e.event_type, e.payload,
-                      e.headers, e.occurred_at, e.attempts
-            """;
+            """ + LEASE_PICKED_SQL;
 
     /** Planner settings for the claim's transaction; see {@link #prepareClaimSession}. */
     static final String CLAIM_SESSION_SQL = """
