@@ -46,6 +46,41 @@ class MessageEnvelopeTest {
     void occurredAtAlwaysHasSixFractionDigitsInUtc() {
         assertEquals("2026-01-02T03:04:05.000000Z", MessageEnvelope.formatOccurredAt(Instant.parse("2026-01-02T03:04:05Z")));
         assertEquals("2026-01-02T03:04:05.100000Z", MessageEnvelope.formatOccurredAt(Instant.parse("2026-01-02T03:04:05.1Z")));
+        for (String instant : List.of("1970-01-01T00:00:00Z", "2024-02-29T23:59:59.999999Z", "2026-12-31T12:00:00.000001Z",
+                "1000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z", "0999-12-31T23:59:59Z", "+10000-01-01T00:00:00Z")) {
+            Instant at = Instant.parse(instant);
+            assertEquals(MessageEnvelope.OCCURRED_AT.format(at), MessageEnvelope.formatOccurredAt(at), instant);
+        }
+    }
+
+    @Test
+    void bodyIsTheJsonAGeneratorWritesForAnyText() throws Exception {
+        List<String> texts = List.of("plain", "quote \" and back\\slash / slash", "control \u0000 \u0001 \n \t \u001f",
+                "Lat\u00e9 \u4e2d\u6587 \ud83d\ude00", "\u2028\u2029", "");
+        for (String text : texts) {
+            ClaimedEvent event = new ClaimedEvent(ID, "type " + text, text, Long.MAX_VALUE, "event." + text,
+                    "{\"t\":\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}", "{}",
+                    Instant.parse("2026-11-26T10:15:30.000010Z"), 0);
+            assertEquals(generated(event), new String(MessageEnvelope.body(event), StandardCharsets.UTF_8), text);
+        }
+    }
+
+    /** The body as Jackson's generator writes it, field by field: the reference of the contract. */
+    private static String generated(ClaimedEvent event) throws Exception {
+        java.io.StringWriter out = new java.io.StringWriter();
+        try (com.fasterxml.jackson.core.JsonGenerator json = JSON.getFactory().createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("eventId", event.id().toString());
+            json.writeStringField("aggregateType", event.aggregateType());
+            json.writeStringField("aggregateId", event.aggregateId());
+            json.writeNumberField("aggregateSeq", event.aggregateSeq());
+            json.writeStringField("eventType", event.eventType());
+            json.writeStringField("occurredAt", MessageEnvelope.OCCURRED_AT.format(event.occurredAt()));
+            json.writeFieldName("payload");
+            json.writeRawValue(event.payload());
+            json.writeEndObject();
+        }
+        return out.toString();
     }
 
     @Test
