@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,6 +27,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import live.edupulse.outbox.broker.OutboundMessage;
+import live.edupulse.outbox.dispatch.ClaimedEvent;
+import live.edupulse.outbox.dispatch.MessageEnvelope;
 import live.edupulse.outbox.testing.Database;
 import live.edupulse.outbox.testing.Deployments;
 import live.edupulse.outbox.testing.Http;
@@ -577,14 +581,17 @@ class OutboxBenchmark {
     }
 
     private static double rawBrokerRate(int messages) throws Exception {
-        return rawBrokerRate(messages, false);
+        return rawBrokerRate(messages, false, false);
     }
 
     /**
-     * Plain Java publisher, same message size, persistent, mandatory, confirms, at most 1,000
-     * unconfirmed, to a queue that is durable or (as the full run's older rows) server-named and exclusive.
+     * Plain Java publisher, persistent, mandatory, confirms, at most 1,000 unconfirmed, to a queue
+     * that is durable or (as the full run's older rows) server-named and exclusive. The message is
+     * either a plain one (a body of the payload's size, a message id and a content type) or
+     * {@code contractMessages}: the very message a dispatcher builds for a recorded event
+     * ({@link MessageEnvelope#of}: the contract's body around the payload, its properties and headers).
      */
-    private static double rawBrokerRate(int messages, boolean durableQueue) throws Exception {
+    private static double rawBrokerRate(int messages, boolean durableQueue, boolean contractMessages) throws Exception {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost("127.0.0.1");
         try (Connection connection = factory.newConnection("bench-raw")) {
@@ -616,9 +623,16 @@ class OutboxBenchmark {
                     inFlight.release(n);
                 }
             });
-            byte[] body = ("{\"payload\":\"" + "x".repeat(PAYLOAD_BYTES - 14) + "\"}").getBytes(StandardCharsets.UTF_8);
+            String payload = "{\"payload\":\"" + "x".repeat(PAYLOAD_BYTES - 14) + "\"}";
+            byte[] body = payload.getBytes(StandardCharsets.UTF_8);
             AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().deliveryMode(2)
                     .contentType("application/json").messageId(UUID.randomUUID().toString()).build();
+            if (contractMessages) {
+                OutboundMessage message = MessageEnvelope.of(new ClaimedEvent(UUID.randomUUID(), "bench.raw",
+                        "bench.raw-" + UUID.randomUUID(), 1, "bench.raw", payload, "{}", Instant.now(), 0), "edupulse");
+                body = message.body();
+                properties = message.properties();
+            }
             long started = System.nanoTime();
             for (int i = 0; i < messages; i++) {
                 inFlight.acquire();
@@ -765,24 +779,38 @@ class OutboxBenchmark {
                 new Shape(String.format("10 aggregates x %,d", events / 10), 10, events / 10),
                 new Shape(String.format("1 aggregate x %,d", events), 1, events));
         drain(List.of(server), scaled(20_000), 1_000, "warm-up"); // a fresh JVM compiles its hot paths first
-        rawBrokerRate(events, true); // and so does the raw publisher's: its first run is slower
+        rawBrokerRate(events, true, false); // and so does the raw publisher's: its first run is slower
+        System.out.printf("BENCH WildFly's JVM: pid %d%n", server.javaPid());
         Map<String, List<Double>> ratios = new HashMap<>();
+        Map<String, List<Double>> contractRatios = new HashMap<>();
         List<Double> raws = new ArrayList<>();
+        List<Double> contractRaws = new ArrayList<>();
         for (int round = 1; round <= 3; round++) {
             Map<String, Long> cpuBefore = cpuTicks(server);
             long rawStarted = System.nanoTime();
-            double raw = rawBrokerRate(events, true);
+            double raw = rawBrokerRate(events, true, false);
             if (round == 1) {
                 row("CPU per message, raw broker", "%s", cpuPerEvent(cpuBefore, cpuTicks(server), events, rawStarted));
             }
+            cpuBefore = cpuTicks(server);
+            rawStarted = System.nanoTime();
+            double contractRaw = rawBrokerRate(events, true, true);
+            if (round == 1) {
+                row("CPU per message, raw broker, the dispatcher's messages", "%s",
+                        cpuPerEvent(cpuBefore, cpuTicks(server), events, rawStarted));
+            }
             raws.add(raw);
-            System.out.printf("BENCH round %d: raw broker (durable queue) %,.0f msg/s%n", round, raw);
+            contractRaws.add(contractRaw);
+            System.out.printf("BENCH round %d: raw broker (durable queue) %,.0f msg/s, with the dispatcher's messages %,.0f msg/s%n",
+                    round, raw, contractRaw);
             for (Shape shape : shapes) {
                 vacuum(); // as autovacuum would have by now: the earlier drains' dead index entries gone
                 DrainCost cost = round == 1 ? new DrainCost() : null;
                 double rate = drain(List.of(server), shape.events(), shape.aggregates(), shape.label(), cost);
                 ratios.computeIfAbsent(shape.label(), k -> new ArrayList<>()).add(rate / raw);
-                System.out.printf("BENCH round %d: drain %s: %,.0f events/s (%.2f of raw)%n", round, shape.label(), rate, rate / raw);
+                contractRatios.computeIfAbsent(shape.label(), k -> new ArrayList<>()).add(rate / contractRaw);
+                System.out.printf("BENCH round %d: drain %s: %,.0f events/s (%.2f of raw, %.2f of raw with its messages)%n",
+                        round, shape.label(), rate, rate / raw, rate / contractRaw);
                 if (cost != null) {
                     row("database cost per event, " + shape.label(),
                             "recording %,.0f WAL bytes; drain %,.0f WAL bytes, %.2f row writes (%.0f%% of the event rows' updates HOT)",
@@ -793,9 +821,16 @@ class OutboxBenchmark {
             }
         }
         row("raw broker, durable queue, three rounds", "%s msg/s", raws.stream().map(r -> String.format("%,.0f", r)).toList());
+        row("raw broker, the dispatcher's messages, three rounds", "%s msg/s",
+                contractRaws.stream().map(r -> String.format("%,.0f", r)).toList());
         for (Shape shape : shapes) {
             List<Double> ratio = ratios.get(shape.label());
             row("drain " + shape.label() + ", ratio of raw, three rounds", "%s, median %.2f",
+                    ratio.stream().map(r -> String.format("%.2f", r)).toList(), median(ratio));
+        }
+        for (Shape shape : shapes) {
+            List<Double> ratio = contractRatios.get(shape.label());
+            row("drain " + shape.label() + ", ratio of raw with the dispatcher's messages", "%s, median %.2f",
                     ratio.stream().map(r -> String.format("%.2f", r)).toList(), median(ratio));
         }
     }
