@@ -22,14 +22,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import live.edupulse.outbox.testing.BrokerProbe;
 import live.edupulse.outbox.testing.Database;
 import live.edupulse.outbox.testing.Deployments;
 import live.edupulse.outbox.testing.Http;
 import live.edupulse.outbox.testing.Rabbitmqctl;
 import live.edupulse.outbox.testing.RecordingInboxConsumer;
+import live.edupulse.outbox.testing.ServerMetrics;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -234,11 +233,8 @@ class InboxIT {
 
     /** A metric of the test consumer ({@code consumer="test-recorder"}) from {@code /edupulse/metrics}. */
     private static double recorderMetric(Http http, String name) {
-        String text = http.get("metrics").body();
-        Matcher value = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{[^}]*consumer=\""
-                + Pattern.quote(RecordingInboxConsumer.NAME) + "\"[^}]*\\} ([0-9.eE+-]+)$").matcher(text);
-        assertTrue(value.find(), name + " of " + RecordingInboxConsumer.NAME + " in\n" + text);
-        return Double.parseDouble(value.group(1));
+        return ServerMetrics.sample(http, name, "consumer=\"" + RecordingInboxConsumer.NAME + "\"")
+                .orElseThrow(() -> new AssertionError(name + " of " + RecordingInboxConsumer.NAME + " not among the metrics"));
     }
 
     private static boolean contains(JsonNode list, String messageId) {

@@ -45,26 +45,7 @@ class ClaimAheadIT {
 
     @Test
     void aSingleLaneClaimsItsNextBatchWhileTheLastOneAwaitsConfirmsAndKeepsOrder() throws Exception {
-        String type = uniqueType("ahead").replace('.', '_').replace('-', '_');
-        String routingKey = "test." + type;
-        OutboxTable table = new OutboxTable(type);
-        try (EventLedger ledger = new EventLedger(routingKey); ClaimWatch claims = new ClaimWatch(type)) {
-            assertEquals(Integer.toString(EVENTS), new Http(base).post("api/test/events?type=" + type + "&prefix=" + type
-                    + "&routingKey=" + routingKey + "&count=" + EVENTS + "&aggregates=" + AGGREGATES
-                    + "&perTransaction=" + EVENTS, null).body());
-            ledger.awaitAll(table.ids(), ofSeconds(60));
-            int lost = ledger.lost(table.ids()).size();
-            List<Long> inFlight = claims.otherBatchesInFlightAtEachClaim();
-            long ahead = inFlight.stream().filter(n -> n > 0).count();
-            System.out.printf("CLAIM AHEAD: %d events over %d aggregates, one lane: %d claims, %d of them made while"
-                            + " another batch was in flight (most at once: %d); lost=%d duplicated=%d%n",
-                    EVENTS, AGGREGATES, inFlight.size(), ahead, inFlight.stream().mapToLong(n -> n).max().orElse(0),
-                    lost, ledger.duplicated().size());
-            assertEquals(0, lost, "events not delivered");
-            assertEquals(List.of(), ledger.orderViolations(table.eventsPerAggregate()), "order per aggregate");
-            assertTrue(ahead > 0, "no claim was made while the lane's previous batch awaited its confirms");
-            assertTrue(inFlight.stream().allMatch(n -> n <= 1), "a lane holds its batch and at most one claimed ahead: " + inFlight);
-        }
+        drainWithOneLane("ahead", AGGREGATES);
     }
 
     /**
@@ -74,23 +55,34 @@ class ClaimAheadIT {
      */
     @Test
     void aHotAggregatesNextRunIsClaimedWhileItsPreviousBatchAwaitsConfirmsAndKeepsOrder() throws Exception {
-        String type = uniqueType("hot").replace('.', '_').replace('-', '_');
+        drainWithOneLane("hot", 1);
+    }
+
+    /**
+     * Records {@value #EVENTS} events over {@code aggregates} in one transaction, awaits them all
+     * and checks that claims were made while the lane's previous batch was in flight, at most one
+     * at a time, with every event delivered once and in order.
+     */
+    private void drainWithOneLane(String label, int aggregates) throws Exception {
+        String type = uniqueType(label).replace('.', '_').replace('-', '_');
         String routingKey = "test." + type;
         OutboxTable table = new OutboxTable(type);
         try (EventLedger ledger = new EventLedger(routingKey); ClaimWatch claims = new ClaimWatch(type)) {
             assertEquals(Integer.toString(EVENTS), new Http(base).post("api/test/events?type=" + type + "&prefix=" + type
-                    + "&routingKey=" + routingKey + "&count=" + EVENTS + "&aggregates=1&perTransaction=" + EVENTS, null).body());
+                    + "&routingKey=" + routingKey + "&count=" + EVENTS + "&aggregates=" + aggregates
+                    + "&perTransaction=" + EVENTS, null).body());
             ledger.awaitAll(table.ids(), ofSeconds(60));
             int lost = ledger.lost(table.ids()).size();
             List<Long> inFlight = claims.otherBatchesInFlightAtEachClaim();
             long ahead = inFlight.stream().filter(n -> n > 0).count();
-            System.out.printf("CLAIM AHEAD (one aggregate): %d events, one lane: %d claims, %d of them made while"
-                            + " another batch was in flight; lost=%d duplicated=%d%n",
-                    EVENTS, inFlight.size(), ahead, lost, ledger.duplicated().size());
+            System.out.printf("CLAIM AHEAD: %d events over %d aggregates, one lane: %d claims, %d of them made while"
+                            + " another batch was in flight (most at once: %d); lost=%d duplicated=%d%n",
+                    EVENTS, aggregates, inFlight.size(), ahead, inFlight.stream().mapToLong(n -> n).max().orElse(0),
+                    lost, ledger.duplicated().size());
             assertEquals(0, lost, "events not delivered");
             assertEquals(Set.of(), ledger.duplicated(), "duplicates");
-            assertEquals(List.of(), ledger.orderViolations(table.eventsPerAggregate()), "order");
-            assertTrue(ahead > 0, "no run of the hot aggregate was claimed while its previous batch awaited its confirms");
+            assertEquals(List.of(), ledger.orderViolations(table.eventsPerAggregate()), "order per aggregate");
+            assertTrue(ahead > 0, "no claim was made while the lane's previous batch awaited its confirms");
             assertTrue(inFlight.stream().allMatch(n -> n <= 1), "a lane holds its batch and at most one claimed ahead: " + inFlight);
         }
     }

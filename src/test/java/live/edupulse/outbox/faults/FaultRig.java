@@ -19,6 +19,7 @@ import live.edupulse.outbox.testing.EventLedger;
 import live.edupulse.outbox.testing.Http;
 import live.edupulse.outbox.testing.OutboxTable;
 import live.edupulse.outbox.testing.Rabbitmqctl;
+import live.edupulse.outbox.testing.ServerMetrics;
 
 /** What the fault tests share: the test WAR, firing bursts, rabbitmqctl, and the verdict of a scenario. */
 final class FaultRig {
@@ -48,12 +49,9 @@ final class FaultRig {
         assertEquals(Integer.toString(count), response.body());
     }
 
-    /** One of a server's counters or gauges, from its Prometheus text; 0 when it is not there yet. */
+    /** One of a server's counters or gauges; 0 when it is not there yet. */
     static double metric(URL server, String name) {
-        return new Http(server).get("metrics").body().lines()
-                .filter(line -> line.startsWith(name + " "))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim()))
-                .findFirst().orElse(0);
+        return ServerMetrics.sample(new Http(server), name, "").orElse(0);
     }
 
     static String unique(String name) {

@@ -13,11 +13,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import live.edupulse.outbox.testing.BrokerProbe;
 import live.edupulse.outbox.testing.Deployments;
 import live.edupulse.outbox.testing.Http;
+import live.edupulse.outbox.testing.ServerMetrics;
 import live.edupulse.outbox.testing.ServerUnderTest;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -63,9 +62,9 @@ class HealthAndMetricsIT {
     @Test
     void metricsCountRecordedAndPublishedEventsAndTimeThem() throws Exception {
         Http http = new Http(base);
-        double recordedBefore = metric(http, "outbox_events_recorded_total");
-        double publishedBefore = metric(http, "outbox_events_published_total");
-        double latenciesBefore = metric(http, "outbox_commit_to_confirm_seconds_count");
+        double recordedBefore = ServerMetrics.value(http, "outbox_events_recorded_total");
+        double publishedBefore = ServerMetrics.value(http, "outbox_events_published_total");
+        double latenciesBefore = ServerMetrics.value(http, "outbox_commit_to_confirm_seconds_count");
         int pulses = 5;
         try (BrokerProbe probe = new BrokerProbe("learning_pulse.created")) {
             for (int i = 0; i < pulses; i++) {
@@ -74,9 +73,9 @@ class HealthAndMetricsIT {
             }
         }
         // a settled batch is counted as published, then its latencies: wait for both
-        await().atMost(ofSeconds(10)).until(() -> metric(http, "outbox_events_published_total") >= publishedBefore + pulses
-                && metric(http, "outbox_commit_to_confirm_seconds_count") >= latenciesBefore + pulses);
-        assertTrue(metric(http, "outbox_events_recorded_total") >= recordedBefore + pulses);
+        await().atMost(ofSeconds(10)).until(() -> ServerMetrics.value(http, "outbox_events_published_total") >= publishedBefore + pulses
+                && ServerMetrics.value(http, "outbox_commit_to_confirm_seconds_count") >= latenciesBefore + pulses);
+        assertTrue(ServerMetrics.value(http, "outbox_events_recorded_total") >= recordedBefore + pulses);
         String text = http.get("metrics").body();
         for (String name : new String[] {"outbox_events_unroutable_total", "outbox_attempts_failed_total",
                 "outbox_events_parked_total", "outbox_events_pending", "outbox_events_parked_current",
@@ -114,13 +113,6 @@ class HealthAndMetricsIT {
                 "traceparent", traceparent);
         assertEquals(201, created.statusCode(), created.body());
         return JSON.readTree(created.body()).get("id").asText();
-    }
-
-    static double metric(Http http, String name) {
-        String text = http.get("metrics").body();
-        Matcher value = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(text);
-        assertTrue(value.find(), name + " in\n" + text);
-        return Double.parseDouble(value.group(2));
     }
 
     private static JsonNode outboxCheck(HttpResponse<String> ready) throws Exception {
