@@ -36,7 +36,9 @@ import live.edupulse.outbox.testing.RecordingInboxConsumer;
 import live.edupulse.outbox.testing.ServerInstance;
 import live.edupulse.outbox.testing.TcpProxy;
 import live.edupulse.outbox.testing.TestServices;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -98,6 +100,12 @@ class InboxFaultsIT {
                 "OUTBOX_DISPATCH_LEASE", DISPATCH_LEASE.toSeconds() + "s",
                 "OUTBOX_BROKER_CONFIRM_TIMEOUT", "2s"), war);
         ensureServerRunning();
+    }
+
+    /** A test that fails with the broker link stalled must not leave it stalled for the next one. */
+    @AfterEach
+    void resumeBrokerLink() {
+        broker.resume();
     }
 
     @AfterAll
@@ -171,9 +179,7 @@ class InboxFaultsIT {
         stream.awaitApplied(stream.size() / 5);
         // From here no acknowledgement reaches the broker, while the server goes on applying what
         // it has prefetched: every event applied from now on is committed and not acknowledged.
-        broker.stall();
-        long appliedAtStall = stream.applied();
-        stream.awaitApplied(appliedAtStall + 1);
+        stallWhileTheServerApplies(stream);
         server.kill();
         serverRunning = false;
         broker.close(); // drops the acknowledgements the proxy holds
@@ -183,6 +189,32 @@ class InboxFaultsIT {
         stream.verify("server killed (kill -9) and started again", "committed but not acknowledged at the kill: "
                 + redelivered);
         assertTrue(redelivered > 0, "the kill came between commit and acknowledgement of some events");
+    }
+
+    /**
+     * Stalls the server's broker link at a moment it still holds deliveries to apply, seen by an
+     * effect applied after the stall. A stall that finds it holding none (it had applied all it
+     * was sent, or was waiting on the broker) leaves it applying nothing: the link is resumed, and
+     * stalled again once the server has applied more, up to three times.
+     */
+    private void stallWhileTheServerApplies(Stream stream) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            broker.stall();
+            long appliedAtStall = stream.applied();
+            try {
+                await("kill-9: an effect applied after the stall").atMost(ofSeconds(10)).pollInterval(ofMillis(50))
+                        .until(stream::applied, applied -> applied > appliedAtStall);
+                return;
+            } catch (ConditionTimeoutException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                System.out.printf("INBOX FAULT kill-9: nothing applied within 10 s of stall %d (at %d effects); stalling again%n",
+                        attempt, appliedAtStall);
+                broker.resume();
+                stream.awaitApplied(Math.min(stream.size(), stream.applied() + 1));
+            }
+        }
     }
 
     @Test
