@@ -786,19 +786,9 @@ class OutboxBenchmark {
         List<Double> raws = new ArrayList<>();
         List<Double> contractRaws = new ArrayList<>();
         for (int round = 1; round <= 3; round++) {
-            Map<String, Long> cpuBefore = cpuTicks(server);
-            long rawStarted = System.nanoTime();
-            double raw = rawBrokerRate(events, true, false);
-            if (round == 1) {
-                row("CPU per message, raw broker", "%s", cpuPerEvent(cpuBefore, cpuTicks(server), events, rawStarted));
-            }
-            cpuBefore = cpuTicks(server);
-            rawStarted = System.nanoTime();
-            double contractRaw = rawBrokerRate(events, true, true);
-            if (round == 1) {
-                row("CPU per message, raw broker, the dispatcher's messages", "%s",
-                        cpuPerEvent(cpuBefore, cpuTicks(server), events, rawStarted));
-            }
+            double raw = rawRound(server, events, false, round == 1 ? "CPU per message, raw broker" : null);
+            double contractRaw = rawRound(server, events, true,
+                    round == 1 ? "CPU per message, raw broker, the dispatcher's messages" : null);
             raws.add(raw);
             contractRaws.add(contractRaw);
             System.out.printf("BENCH round %d: raw broker (durable queue) %,.0f msg/s, with the dispatcher's messages %,.0f msg/s%n",
@@ -823,16 +813,31 @@ class OutboxBenchmark {
         row("raw broker, durable queue, three rounds", "%s msg/s", raws.stream().map(r -> String.format("%,.0f", r)).toList());
         row("raw broker, the dispatcher's messages, three rounds", "%s msg/s",
                 contractRaws.stream().map(r -> String.format("%,.0f", r)).toList());
-        for (Shape shape : shapes) {
-            List<Double> ratio = ratios.get(shape.label());
-            row("drain " + shape.label() + ", ratio of raw, three rounds", "%s, median %.2f",
-                    ratio.stream().map(r -> String.format("%.2f", r)).toList(), median(ratio));
+        Map<String, Map<String, List<Double>>> byReference = new LinkedHashMap<>();
+        byReference.put("ratio of raw, three rounds", ratios);
+        byReference.put("ratio of raw with the dispatcher's messages", contractRatios);
+        byReference.forEach((reference, ratiosByShape) -> {
+            for (Shape shape : shapes) {
+                List<Double> ratio = ratiosByShape.get(shape.label());
+                row("drain " + shape.label() + ", " + reference, "%s, median %.2f",
+                        ratio.stream().map(r -> String.format("%.2f", r)).toList(), median(ratio));
+            }
+        });
+    }
+
+    /**
+     * One raw publishing run to a durable queue ({@link #rawBrokerRate}); when {@code cpuRow} is
+     * given, the CPU each kind of process spent per message is printed under that name.
+     */
+    private static double rawRound(ServerInstance server, int messages, boolean contractMessages, String cpuRow)
+            throws Exception {
+        Map<String, Long> cpuBefore = cpuTicks(server);
+        long started = System.nanoTime();
+        double rate = rawBrokerRate(messages, true, contractMessages);
+        if (cpuRow != null) {
+            row(cpuRow, "%s", cpuPerEvent(cpuBefore, cpuTicks(server), messages, started));
         }
-        for (Shape shape : shapes) {
-            List<Double> ratio = contractRatios.get(shape.label());
-            row("drain " + shape.label() + ", ratio of raw with the dispatcher's messages", "%s, median %.2f",
-                    ratio.stream().map(r -> String.format("%.2f", r)).toList(), median(ratio));
-        }
+        return rate;
     }
 
     /** What one drain cost the database; filled by {@link #drain} when asked. */

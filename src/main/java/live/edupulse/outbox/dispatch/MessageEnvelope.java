@@ -81,7 +81,8 @@ public final class MessageEnvelope {
     /**
      * {@code occurredAt} as {@code yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'} in UTC, microseconds always
      * written (the database keeps no more). Written by hand for years 1000-9999, by
-     * {@link #OCCURRED_AT} otherwise: the formatter costs a few microseconds per event.
+     * {@link #OCCURRED_AT} otherwise: the formatter is slower, and this runs once per
+     * published event.
      */
     static String formatOccurredAt(Instant occurredAt) {
         LocalDateTime utc = LocalDateTime.ofEpochSecond(occurredAt.getEpochSecond(), occurredAt.getNano(), ZoneOffset.UTC);
