@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import live.edupulse.outbox.broker.OutboundMessage;
+import live.edupulse.outbox.dispatch.ClaimDesignCost;
 import live.edupulse.outbox.dispatch.ClaimedEvent;
 import live.edupulse.outbox.dispatch.MessageEnvelope;
 import live.edupulse.outbox.testing.Database;
@@ -56,7 +58,10 @@ class OutboxBenchmark {
      * {@code all} (default), {@code tracing}: only the tracing off/on comparison, {@code inbox}:
      * only the inbox's applied rate against the raw consume rate, {@code shapes}: drains of four
      * backlog shapes with their database cost, {@code latency}: commit-to-confirm at four rates, or
-     * {@code business}: business calls with and without their events, with round trips per call.
+     * {@code business}: business calls with and without their events, with round trips per call, or
+     * {@code claim-designs}: the database's cost per drained event of today's claim and of partition
+     * ownership's, without a server, or {@code patterns}: the raw publisher's rate when it
+     * publishes as the dispatcher's lanes do, with and without pipelining, against its usual window.
      */
     private static final String PHASES = System.getProperty("bench.phases", "all");
     private static final int OTLP_SINK_PORT = 4319;
@@ -87,6 +92,8 @@ class OutboxBenchmark {
             case "shapes" -> alone(() -> onOneServer(war, env, OutboxBenchmark::backlogShapes));
             case "latency" -> alone(() -> onOneServer(war, env, OutboxBenchmark::latencyAtRates));
             case "business" -> alone(() -> businessCostThroughCountingProxy(war, env));
+            case "claim-designs" -> alone(OutboxBenchmark::claimDesigns);
+            case "patterns" -> alone(OutboxBenchmark::publishingPatterns);
             default -> alone(() -> all(war, env));
         }
     }
@@ -511,7 +518,7 @@ class OutboxBenchmark {
     /** CPU ticks (user + system) so far, per kind of process, read from /proc. */
     private static Map<String, Long> cpuTicks(ServerInstance server) throws Exception {
         long self = ProcessHandle.current().pid();
-        long wildfly = server.javaPid();
+        long wildfly = server == null ? -1 : server.javaPid(); // null: no server runs
         Map<String, Long> ticks = new HashMap<>();
         try (var processes = Files.list(Path.of("/proc"))) {
             for (Path dir : (Iterable<Path>) processes::iterator) {
@@ -592,6 +599,27 @@ class OutboxBenchmark {
      * ({@link MessageEnvelope#of}: the contract's body around the payload, its properties and headers).
      */
     private static double rawBrokerRate(int messages, boolean durableQueue, boolean contractMessages) throws Exception {
+        return rawBrokerRate(messages, durableQueue, contractMessages, PublishingPattern.WINDOW);
+    }
+
+    /**
+     * How a raw publisher sends: on {@code channels} channels at once (a thread each), in batches of
+     * {@code batch} messages, each channel publishing a batch only while fewer than
+     * {@code batchesInFlight} of its batches await their confirms.
+     */
+    private record PublishingPattern(String label, int channels, int batch, int batchesInFlight) {
+        /** The reference: one channel, at most 1,000 messages unconfirmed, published one by one. */
+        static final PublishingPattern WINDOW = new PublishingPattern("one channel, 1,000 unconfirmed", 1, 1, 1_000);
+        /** A dispatcher's lanes: two channels, each publishes a batch of 500 and waits for all its confirms. */
+        static final PublishingPattern LANES = new PublishingPattern(
+                "two channels, a batch of 500 each awaiting its confirms (the dispatcher's lanes)", 2, 500, 1);
+        /** Pipelined lanes: each channel publishes its next batch while the previous one's confirms arrive. */
+        static final PublishingPattern PIPELINED_LANES = new PublishingPattern(
+                "two channels, the next batch of 500 published while the previous one's confirms arrive", 2, 500, 2);
+    }
+
+    private static double rawBrokerRate(int messages, boolean durableQueue, boolean contractMessages,
+                                        PublishingPattern pattern) throws Exception {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost("127.0.0.1");
         try (Connection connection = factory.newConnection("bench-raw")) {
@@ -604,48 +632,71 @@ class OutboxBenchmark {
             channel.queueBind(queue, "edupulse.events", "bench.raw");
             Channel consumer = connection.createChannel();
             consumer.basicConsume(queue, true, (tag, delivery) -> { }, tag -> { });
-            channel.confirmSelect();
-            Semaphore inFlight = new Semaphore(1_000);
-            java.util.concurrent.ConcurrentSkipListSet<Long> outstanding = new java.util.concurrent.ConcurrentSkipListSet<>();
-            channel.addConfirmListener(new ConfirmListener() {
-                public void handleAck(long tag, boolean multiple) {
-                    release(tag, multiple);
-                }
-
-                public void handleNack(long tag, boolean multiple) {
-                    release(tag, multiple);
-                }
-
-                private void release(long tag, boolean multiple) {
-                    var confirmed = multiple ? outstanding.headSet(tag, true) : outstanding.subSet(tag, true, tag, true);
-                    int n = confirmed.size();
-                    confirmed.clear();
-                    inFlight.release(n);
-                }
-            });
             String payload = "{\"payload\":\"" + "x".repeat(PAYLOAD_BYTES - 14) + "\"}";
-            byte[] body = payload.getBytes(StandardCharsets.UTF_8);
-            AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().deliveryMode(2)
-                    .contentType("application/json").messageId(UUID.randomUUID().toString()).build();
-            if (contractMessages) {
-                OutboundMessage message = MessageEnvelope.of(new ClaimedEvent(UUID.randomUUID(), "bench.raw",
-                        "bench.raw-" + UUID.randomUUID(), 1, "bench.raw", payload, "{}", Instant.now(), 0), "edupulse");
-                body = message.body();
-                properties = message.properties();
+            OutboundMessage message = contractMessages
+                    ? MessageEnvelope.of(new ClaimedEvent(UUID.randomUUID(), "bench.raw", "bench.raw-" + UUID.randomUUID(),
+                            1, "bench.raw", payload, "{}", Instant.now(), 0), "edupulse")
+                    : new OutboundMessage("bench.raw", new AMQP.BasicProperties.Builder().deliveryMode(2)
+                            .contentType("application/json").messageId(UUID.randomUUID().toString()).build(),
+                            payload.getBytes(StandardCharsets.UTF_8), "", false);
+            ExecutorService publishers = Executors.newFixedThreadPool(pattern.channels());
+            try {
+                long started = System.nanoTime();
+                List<Future<?>> running = new ArrayList<>();
+                for (int c = 0; c < pattern.channels(); c++) {
+                    int share = messages / pattern.channels() + (c < messages % pattern.channels() ? 1 : 0);
+                    running.add(publishers.submit(() -> {
+                        publishInPattern(connection.createChannel(), pattern, share, message);
+                        return null;
+                    }));
+                }
+                for (Future<?> publisher : running) {
+                    publisher.get();
+                }
+                double rate = messages / ((System.nanoTime() - started) / 1e9);
+                if (durableQueue) {
+                    channel.queueDelete(queue);
+                }
+                return rate;
+            } finally {
+                publishers.shutdownNow();
             }
-            long started = System.nanoTime();
-            for (int i = 0; i < messages; i++) {
-                inFlight.acquire();
-                outstanding.add(channel.getNextPublishSeqNo());
-                channel.basicPublish("edupulse.events", "bench.raw", true, properties, body);
-            }
-            inFlight.acquire(1_000);
-            double rate = messages / ((System.nanoTime() - started) / 1e9);
-            if (durableQueue) {
-                channel.queueDelete(queue);
-            }
-            return rate;
         }
+    }
+
+    /** Publishes {@code messages} copies of {@code message} on {@code channel} as {@code pattern} says; returns when all are confirmed. */
+    private static void publishInPattern(Channel channel, PublishingPattern pattern, int messages, OutboundMessage message)
+            throws Exception {
+        channel.confirmSelect();
+        int window = pattern.batch() * pattern.batchesInFlight();
+        Semaphore inFlight = new Semaphore(window);
+        java.util.concurrent.ConcurrentSkipListSet<Long> outstanding = new java.util.concurrent.ConcurrentSkipListSet<>();
+        channel.addConfirmListener(new ConfirmListener() {
+            public void handleAck(long tag, boolean multiple) {
+                release(tag, multiple);
+            }
+
+            public void handleNack(long tag, boolean multiple) {
+                release(tag, multiple);
+            }
+
+            private void release(long tag, boolean multiple) {
+                var confirmed = multiple ? outstanding.headSet(tag, true) : outstanding.subSet(tag, true, tag, true);
+                int n = confirmed.size();
+                confirmed.clear();
+                inFlight.release(n);
+            }
+        });
+        for (int published = 0; published < messages; ) {
+            int batch = Math.min(pattern.batch(), messages - published);
+            inFlight.acquire(batch);
+            for (int i = 0; i < batch; i++) {
+                outstanding.add(channel.getNextPublishSeqNo());
+                channel.basicPublish("edupulse.events", "bench.raw", true, message.properties(), message.body());
+            }
+            published += batch;
+        }
+        inFlight.acquire(window);
     }
 
     /** Records events with dispatch paused, resumes, and times the drain until every row is dispatched. */
@@ -757,6 +808,15 @@ class OutboxBenchmark {
 
     /** A backlog's shape: how many aggregates, how many events each. */
     private record Shape(String label, int aggregates, int eventsEach) {
+        /** The four backlog shapes of {@code events} each: one event per aggregate, 1,000 aggregates, 10, one. */
+        static List<Shape> backlogShapes(int events) {
+            return List.of(
+                    new Shape(String.format("%,d aggregates x 1", events), events, 1),
+                    new Shape(String.format("1,000 aggregates x %,d", events / 1_000), 1_000, events / 1_000),
+                    new Shape(String.format("10 aggregates x %,d", events / 10), 10, events / 10),
+                    new Shape(String.format("1 aggregate x %,d", events), 1, events));
+        }
+
         int events() {
             return aggregates * eventsEach;
         }
@@ -773,11 +833,7 @@ class OutboxBenchmark {
      */
     private static void backlogShapes(ServerInstance server) throws Exception {
         int events = scaled(100_000);
-        List<Shape> shapes = List.of(
-                new Shape(String.format("%,d aggregates x 1", events), events, 1),
-                new Shape(String.format("1,000 aggregates x %,d", events / 1_000), 1_000, events / 1_000),
-                new Shape(String.format("10 aggregates x %,d", events / 10), 10, events / 10),
-                new Shape(String.format("1 aggregate x %,d", events), 1, events));
+        List<Shape> shapes = Shape.backlogShapes(events);
         drain(List.of(server), scaled(20_000), 1_000, "warm-up"); // a fresh JVM compiles its hot paths first
         rawBrokerRate(events, true, false); // and so does the raw publisher's: its first run is slower
         System.out.printf("BENCH WildFly's JVM: pid %d%n", server.javaPid());
@@ -823,6 +879,68 @@ class OutboxBenchmark {
                         ratio.stream().map(r -> String.format("%.2f", r)).toList(), median(ratio));
             }
         });
+    }
+
+    /**
+     * {@code -Dbench.phases=patterns}: the raw publisher of the dispatcher's own messages to a durable
+     * queue with a consumer, publishing in three patterns ({@link PublishingPattern}): its usual
+     * window, the way the dispatcher's two lanes publish (a batch, then its confirms), and those
+     * lanes pipelined (the next batch while the previous one's confirms arrive). Three rounds with
+     * the patterns alternating; rates, their ratio to the window's in the same round, CPU per message.
+     * No server: what publishing in batches costs the broker, apart from any dispatcher.
+     */
+    private static void publishingPatterns() throws Exception {
+        int messages = scaled(100_000);
+        List<PublishingPattern> patterns = List.of(PublishingPattern.WINDOW, PublishingPattern.LANES,
+                PublishingPattern.PIPELINED_LANES);
+        rawBrokerRate(messages, true, true); // warm-up: the first run of a fresh JVM is slower
+        Map<PublishingPattern, List<Double>> ratios = new HashMap<>();
+        Map<PublishingPattern, List<Double>> rates = new HashMap<>();
+        for (int round = 1; round <= 3; round++) {
+            double window = 0;
+            for (PublishingPattern pattern : patterns) {
+                Map<String, Long> cpuBefore = cpuTicks(null);
+                long started = System.nanoTime();
+                double rate = rawBrokerRate(messages, true, true, pattern);
+                String cpu = cpuPerEvent(cpuBefore, cpuTicks(null), messages, started);
+                window = pattern == PublishingPattern.WINDOW ? rate : window;
+                rates.computeIfAbsent(pattern, p -> new ArrayList<>()).add(rate);
+                ratios.computeIfAbsent(pattern, p -> new ArrayList<>()).add(rate / window);
+                System.out.printf("BENCH round %d, %s: %,.0f msg/s (%.2f of the window's); CPU per message: %s%n",
+                        round, pattern.label(), rate, rate / window, cpu);
+            }
+        }
+        for (PublishingPattern pattern : patterns) {
+            row("raw publisher, the dispatcher's messages, " + pattern.label(), "%,.0f msg/s, %.2f of the window's (medians of three)",
+                    median(rates.get(pattern)), median(ratios.get(pattern)));
+        }
+    }
+
+    /**
+     * {@code -Dbench.phases=claim-designs}: what a drained event costs PostgreSQL with today's row
+     * leases and with the claim partition ownership would have ({@link ClaimDesignCost}), on the four
+     * backlog shapes, three rounds with the designs alternating; medians of the backend's CPU and
+     * the WAL per event. No server and no broker: the database's side of a lane alone.
+     */
+    private static void claimDesigns() throws Exception {
+        int events = scaled(100_000);
+        List<Shape> shapes = Shape.backlogShapes(events);
+        ClaimDesignCost.drain(ClaimDesignCost.Design.ROW_LEASES, 1_000, Math.max(1, events / 5_000)); // warm-up
+        for (Shape shape : shapes) {
+            Map<ClaimDesignCost.Design, List<ClaimDesignCost.Cost>> costs = new EnumMap<>(ClaimDesignCost.Design.class);
+            for (int round = 1; round <= 3; round++) {
+                for (ClaimDesignCost.Design design : ClaimDesignCost.Design.values()) {
+                    ClaimDesignCost.Cost cost = ClaimDesignCost.drain(design, shape.aggregates(), shape.eventsEach());
+                    costs.computeIfAbsent(design, d -> new ArrayList<>()).add(cost);
+                    System.out.printf("BENCH round %d, %s: %s%n", round, shape.label(), cost.describe());
+                }
+            }
+            costs.forEach((design, rounds) -> row("claim design, " + shape.label() + ", " + design.label(),
+                    "PostgreSQL CPU %.1f µs, WAL %,.0f B, elapsed %.1f µs per event (medians of three)",
+                    median(rounds.stream().map(ClaimDesignCost.Cost::backendCpuMicros).toList()),
+                    median(rounds.stream().map(ClaimDesignCost.Cost::walBytes).toList()),
+                    median(rounds.stream().map(ClaimDesignCost.Cost::elapsedMicros).toList())));
+        }
     }
 
     /**
