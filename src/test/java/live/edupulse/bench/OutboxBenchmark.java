@@ -610,9 +610,11 @@ class OutboxBenchmark {
     private record PublishingPattern(String label, int channels, int batch, int batchesInFlight) {
         /** The reference: one channel, at most 1,000 messages unconfirmed, published one by one. */
         static final PublishingPattern WINDOW = new PublishingPattern("one channel, 1,000 unconfirmed", 1, 1, 1_000);
-        /** A dispatcher's lanes: two channels, each publishes a batch of 500 and waits for all its confirms. */
+        /** The reference's window on two channels at once: what two channels change without batches. */
+        static final PublishingPattern TWO_WINDOWS = new PublishingPattern("two channels, 500 unconfirmed each", 2, 1, 500);
+        /** As a dispatcher's two lanes publish: each channel a batch of 500, then all its confirms. */
         static final PublishingPattern LANES = new PublishingPattern(
-                "two channels, a batch of 500 each awaiting its confirms (the dispatcher's lanes)", 2, 500, 1);
+                "two channels, a batch of 500 each awaiting its confirms (as the dispatcher's lanes publish)", 2, 500, 1);
         /** Pipelined lanes: each channel publishes its next batch while the previous one's confirms arrive. */
         static final PublishingPattern PIPELINED_LANES = new PublishingPattern(
                 "two channels, the next batch of 500 published while the previous one's confirms arrive", 2, 500, 2);
@@ -697,6 +699,7 @@ class OutboxBenchmark {
             published += batch;
         }
         inFlight.acquire(window);
+        channel.close();
     }
 
     /** Records events with dispatch paused, resumes, and times the drain until every row is dispatched. */
@@ -883,32 +886,35 @@ class OutboxBenchmark {
 
     /**
      * {@code -Dbench.phases=patterns}: the raw publisher of the dispatcher's own messages to a durable
-     * queue with a consumer, publishing in three patterns ({@link PublishingPattern}): its usual
-     * window, the way the dispatcher's two lanes publish (a batch, then its confirms), and those
-     * lanes pipelined (the next batch while the previous one's confirms arrive). Three rounds with
-     * the patterns alternating; rates, their ratio to the window's in the same round, CPU per message.
+     * queue with a consumer, publishing in four patterns ({@link PublishingPattern}): its usual
+     * window, that window on two channels, the way the dispatcher's two lanes publish (a batch, then
+     * its confirms), and those lanes pipelined (the next batch while the previous one's confirms
+     * arrive). Three rounds with the patterns in turn (each round another first); rates, their
+     * ratio to the window's in the same round, CPU per message.
      * No server: what publishing in batches costs the broker, apart from any dispatcher.
      */
     private static void publishingPatterns() throws Exception {
         int messages = scaled(100_000);
-        List<PublishingPattern> patterns = List.of(PublishingPattern.WINDOW, PublishingPattern.LANES,
-                PublishingPattern.PIPELINED_LANES);
+        List<PublishingPattern> patterns = List.of(PublishingPattern.WINDOW, PublishingPattern.TWO_WINDOWS,
+                PublishingPattern.LANES, PublishingPattern.PIPELINED_LANES);
         rawBrokerRate(messages, true, true); // warm-up: the first run of a fresh JVM is slower
         Map<PublishingPattern, List<Double>> ratios = new HashMap<>();
         Map<PublishingPattern, List<Double>> rates = new HashMap<>();
         for (int round = 1; round <= 3; round++) {
-            double window = 0;
-            for (PublishingPattern pattern : patterns) {
+            Map<PublishingPattern, Double> roundRates = new HashMap<>();
+            for (PublishingPattern pattern : inTurn(patterns, round)) {
                 Map<String, Long> cpuBefore = cpuTicks(null);
                 long started = System.nanoTime();
                 double rate = rawBrokerRate(messages, true, true, pattern);
-                String cpu = cpuPerEvent(cpuBefore, cpuTicks(null), messages, started);
-                window = pattern == PublishingPattern.WINDOW ? rate : window;
+                roundRates.put(pattern, rate);
+                System.out.printf("BENCH round %d, %s: %,.0f msg/s; CPU per message: %s%n",
+                        round, pattern.label(), rate, cpuPerEvent(cpuBefore, cpuTicks(null), messages, started));
+            }
+            double window = roundRates.get(PublishingPattern.WINDOW);
+            roundRates.forEach((pattern, rate) -> {
                 rates.computeIfAbsent(pattern, p -> new ArrayList<>()).add(rate);
                 ratios.computeIfAbsent(pattern, p -> new ArrayList<>()).add(rate / window);
-                System.out.printf("BENCH round %d, %s: %,.0f msg/s (%.2f of the window's); CPU per message: %s%n",
-                        round, pattern.label(), rate, rate / window, cpu);
-            }
+            });
         }
         for (PublishingPattern pattern : patterns) {
             row("raw publisher, the dispatcher's messages, " + pattern.label(), "%,.0f msg/s, %.2f of the window's (medians of three)",
@@ -916,10 +922,17 @@ class OutboxBenchmark {
         }
     }
 
+    /** {@code items} starting with the one at {@code round - 1} (modulo their number): each round another goes first. */
+    private static <T> List<T> inTurn(List<T> items, int round) {
+        List<T> rotated = new ArrayList<>(items);
+        java.util.Collections.rotate(rotated, -((round - 1) % items.size()));
+        return rotated;
+    }
+
     /**
      * {@code -Dbench.phases=claim-designs}: what a drained event costs PostgreSQL with today's row
      * leases and with the claim partition ownership would have ({@link ClaimDesignCost}), on the four
-     * backlog shapes, three rounds with the designs alternating; medians of the backend's CPU and
+     * backlog shapes, three rounds with the designs in turn (each round another first); medians of the backend's CPU and
      * the WAL per event. No server and no broker: the database's side of a lane alone.
      */
     private static void claimDesigns() throws Exception {
@@ -929,7 +942,7 @@ class OutboxBenchmark {
         for (Shape shape : shapes) {
             Map<ClaimDesignCost.Design, List<ClaimDesignCost.Cost>> costs = new EnumMap<>(ClaimDesignCost.Design.class);
             for (int round = 1; round <= 3; round++) {
-                for (ClaimDesignCost.Design design : ClaimDesignCost.Design.values()) {
+                for (ClaimDesignCost.Design design : inTurn(List.of(ClaimDesignCost.Design.values()), round)) {
                     ClaimDesignCost.Cost cost = ClaimDesignCost.drain(design, shape.aggregates(), shape.eventsEach());
                     costs.computeIfAbsent(design, d -> new ArrayList<>()).add(cost);
                     System.out.printf("BENCH round %d, %s: %s%n", round, shape.label(), cost.describe());

@@ -32,8 +32,9 @@ import live.edupulse.outbox.testing.ScratchSchema;
  * failure handling, one owner of every partition.</li>
  * </ul>
  * Per event: the backend's CPU time (from {@code /proc}, so only on a local database), WAL bytes
- * (a checkpoint just before the drain keeps full-page images out of it; one that falls inside is
- * reported), and the elapsed time of the loop.
+ * (the whole server's: a checkpoint before the backlog is written keeps full-page images out of
+ * the drain's, and one that falls between it and the drain's end is reported; other sessions and
+ * autovacuum would count too), and the elapsed time of the loop.
  */
 public final class ClaimDesignCost {
 
@@ -65,7 +66,7 @@ public final class ClaimDesignCost {
             return String.format(java.util.Locale.ROOT,
                     "%s: PostgreSQL CPU %.1f µs, WAL %,.0f B, elapsed %.1f µs per event; %d batches, %.1f statements"
                             + " per batch%s", design.label(), backendCpuMicros, walBytes, elapsedMicros, batches,
-                    (double) statements / batches, checkpoints == 0 ? "" : "; a checkpoint fell inside (full-page images in the WAL)");
+                    (double) statements / batches, checkpoints == 0 ? "" : "; a checkpoint fell between the backlog's writing and the drain's end (full-page images in the WAL)");
         }
     }
 
@@ -90,14 +91,19 @@ public final class ClaimDesignCost {
              LIMIT ?
             """;
 
-    /** The one write: dispatched, only while the settling owner still holds the row's partition. */
+    /**
+     * The one write: dispatched, only while the settling owner still holds the batch's partitions,
+     * whose rows it locks until the settle commits, so a takeover cannot commit in between. The rows
+     * are named by {@code id = ANY(array)}, a probe per id, as today's settles name them.
+     */
     private static final String PARTITION_SETTLE_SQL = """
+            WITH held AS (
+                SELECT part FROM outbox_partition
+                 WHERE part = ANY(?::smallint[]) AND owner = ? AND token = ANY(?::uuid[]) AND lease_until > now()
+                   FOR SHARE)
             UPDATE outbox_event e
                SET dispatched_at = clock_timestamp(), unroutable = (e.id = ANY(?::uuid[]))
-             WHERE e.id = ANY(?::uuid[])
-               AND EXISTS (SELECT 1 FROM outbox_partition p
-                            WHERE p.part = e.part AND p.owner = ? AND p.token = ANY(?::uuid[])
-                              AND p.lease_until > now())
+             WHERE e.id = ANY(?::uuid[]) AND e.part = ANY(ARRAY(SELECT part FROM held))
             """;
 
     private ClaimDesignCost() {
@@ -111,7 +117,9 @@ public final class ClaimDesignCost {
             UUID owner = UUID.randomUUID();
             sql.execute("INSERT INTO outbox_partition SELECT p, '" + owner + "', gen_random_uuid(),"
                     + " now() + interval '1 hour' FROM generate_series(0, " + (PARTITIONS - 1) + ") p");
-            sql.execute("CHECKPOINT"); // no checkpoint (and so no full-page images) during the drain that follows
+            // the drain then changes only pages written since this checkpoint: no full-page images in its WAL
+            sql.execute("CHECKPOINT");
+            long checkpoints = checkpoints(connection);
             int events = aggregates * eventsEach;
             sql.execute("INSERT INTO outbox_event (id, aggregate_type, aggregate_id, aggregate_seq, event_type,"
                     + " payload, part)"
@@ -121,20 +129,17 @@ public final class ClaimDesignCost {
                     + "))) % " + PARTITIONS + " FROM generate_series(0, " + (events - 1) + ") n");
             sql.execute("VACUUM (ANALYZE) outbox_event");
             try {
-                return measure(connection, design, owner, events);
+                return measure(connection, design, owner, events, checkpoints);
             } finally {
                 sql.execute("DROP SCHEMA " + SCHEMA + " CASCADE");
             }
         }
     }
 
-    private static Cost measure(Connection connection, Design design, UUID owner, int events) throws Exception {
-        long backendPid;
-        try (Statement sql = connection.createStatement(); ResultSet row = sql.executeQuery("SELECT pg_backend_pid()")) {
-            row.next();
-            backendPid = row.getLong(1);
-        }
-        Wal before = wal(connection);
+    private static Cost measure(Connection connection, Design design, UUID owner, int events, long checkpointsBefore)
+            throws Exception {
+        long backendPid = single(connection, "SELECT pg_backend_pid()");
+        long before = walPosition(connection);
         long ticksBefore = ticks(backendPid);
         long started = System.nanoTime();
         connection.setAutoCommit(false);
@@ -143,22 +148,22 @@ public final class ClaimDesignCost {
         connection.setAutoCommit(true);
         double elapsed = (System.nanoTime() - started) / 1e3;
         long ticks = ticks(backendPid) - ticksBefore;
-        Wal after = wal(connection);
-        long left = 0;
-        try (Statement sql = connection.createStatement();
-             ResultSet row = sql.executeQuery("SELECT count(*) FROM outbox_event WHERE dispatched_at IS NULL")) {
-            row.next();
-            left = row.getLong(1);
-        }
+        long after = walPosition(connection);
+        long left = single(connection, "SELECT count(*) FROM outbox_event WHERE dispatched_at IS NULL");
         if (left != 0) {
             throw new IllegalStateException(left + " events left undrained by " + design);
         }
         return new Cost(design, events, batchesAndStatements[0], batchesAndStatements[1], ticks * 10_000.0 / events,
-                (double) (after.bytes - before.bytes) / events, after.checkpoints - before.checkpoints,
+                (double) (after - before) / events, checkpoints(connection) - checkpointsBefore,
                 elapsed / events);
     }
 
-    /** Today's lane, without the broker: claim (walk and lease), then settle, until a claim from the start finds nothing. */
+    /**
+     * Today's lane, without the broker: claim (walk and lease), then settle, until a claim from the
+     * start finds nothing; the cursor moves on after a walk that stopped early (full, or as many
+     * aggregates as asked) and goes back to the start after one that reached the end, as the
+     * dispatcher's does.
+     */
     private static int[] drainWithRowLeases(Connection connection, UUID owner) throws SQLException {
         AggregateKey cursor = AggregateKey.START;
         int aggregatesPerClaim = BATCH;
@@ -188,8 +193,9 @@ public final class ClaimDesignCost {
                     last = event;
                 }
             }
+            boolean walkStoppedEarly = claimed.size() == BATCH || aggregates.size() == aggregatesPerClaim;
+            cursor = walkStoppedEarly ? new AggregateKey(last.aggregateType(), last.aggregateId()) : AggregateKey.START;
             aggregatesPerClaim = ClaimSizing.nextAggregatesPerClaim(aggregatesPerClaim, BATCH, claimed.size(), aggregates.size());
-            cursor = new AggregateKey(last.aggregateType(), last.aggregateId());
             try (PreparedStatement settle = connection.prepareStatement(OutboxStore.DISPATCHED_SQL)) {
                 settle.setArray(1, connection.createArrayOf("uuid", new Object[0]));
                 settle.setArray(2, connection.createArrayOf("uuid", claimed.stream().map(ClaimedEvent::id).toArray()));
@@ -220,6 +226,7 @@ public final class ClaimDesignCost {
         int statements = 0;
         while (true) {
             List<UUID> ids = new ArrayList<>();
+            Set<Short> batchPartitions = new HashSet<>();
             try (PreparedStatement session = connection.prepareStatement(OutboxStore.CLAIM_SESSION_SQL)) {
                 session.executeQuery().close(); // the same planner settings as today's claim
             }
@@ -232,7 +239,9 @@ public final class ClaimDesignCost {
                     while (rows.next()) {
                         ids.add(rows.getObject(1, UUID.class));
                         rows.getString(6); // the payload, read as the dispatcher reads it
-                        after[rows.getShort(10)] = rows.getLong(11);
+                        short partition = rows.getShort(10); // partitions are numbered 0..PARTITIONS-1
+                        after[partition] = rows.getLong(11);
+                        batchPartitions.add(partition);
                     }
                 }
             }
@@ -242,10 +251,11 @@ public final class ClaimDesignCost {
                 return new int[] {batches, statements};
             }
             try (PreparedStatement settle = connection.prepareStatement(PARTITION_SETTLE_SQL)) {
-                settle.setArray(1, connection.createArrayOf("uuid", new Object[0]));
-                settle.setArray(2, connection.createArrayOf("uuid", ids.toArray()));
-                settle.setObject(3, owner);
-                settle.setArray(4, connection.createArrayOf("uuid", tokens.toArray()));
+                settle.setArray(1, connection.createArrayOf("smallint", batchPartitions.toArray()));
+                settle.setObject(2, owner);
+                settle.setArray(3, connection.createArrayOf("uuid", tokens.toArray()));
+                settle.setArray(4, connection.createArrayOf("uuid", new Object[0]));
+                settle.setArray(5, connection.createArrayOf("uuid", ids.toArray()));
                 int settled = settle.executeUpdate();
                 if (settled != ids.size()) {
                     throw new IllegalStateException("settled " + settled + " of " + ids.size());
@@ -257,15 +267,18 @@ public final class ClaimDesignCost {
         }
     }
 
-    private record Wal(long bytes, long checkpoints) {
+    private static long walPosition(Connection connection) throws SQLException {
+        return single(connection, "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint");
     }
 
-    private static Wal wal(Connection connection) throws SQLException {
-        try (Statement sql = connection.createStatement();
-             ResultSet row = sql.executeQuery("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint,"
-                     + " checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter")) {
+    private static long checkpoints(Connection connection) throws SQLException {
+        return single(connection, "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter");
+    }
+
+    private static long single(Connection connection, String query) throws SQLException {
+        try (Statement sql = connection.createStatement(); ResultSet row = sql.executeQuery(query)) {
             row.next();
-            return new Wal(row.getLong(1), row.getLong(2));
+            return row.getLong(1);
         }
     }
 
