@@ -903,12 +903,10 @@ class OutboxBenchmark {
         for (int round = 1; round <= 3; round++) {
             Map<PublishingPattern, Double> roundRates = new HashMap<>();
             for (PublishingPattern pattern : inTurn(patterns, round)) {
-                Map<String, Long> cpuBefore = cpuTicks(null);
-                long started = System.nanoTime();
-                double rate = rawBrokerRate(messages, true, true, pattern);
-                roundRates.put(pattern, rate);
+                RawRun run = rawRun(null, messages, true, pattern);
+                roundRates.put(pattern, run.rate());
                 System.out.printf("BENCH round %d, %s: %,.0f msg/s; CPU per message: %s%n",
-                        round, pattern.label(), rate, cpuPerEvent(cpuBefore, cpuTicks(null), messages, started));
+                        round, pattern.label(), run.rate(), run.cpu());
             }
             double window = roundRates.get(PublishingPattern.WINDOW);
             roundRates.forEach((pattern, rate) -> {
@@ -962,13 +960,24 @@ class OutboxBenchmark {
      */
     private static double rawRound(ServerInstance server, int messages, boolean contractMessages, String cpuRow)
             throws Exception {
+        RawRun run = rawRun(server, messages, contractMessages, PublishingPattern.WINDOW);
+        if (cpuRow != null) {
+            row(cpuRow, "%s", run.cpu());
+        }
+        return run.rate();
+    }
+
+    /** A raw publishing run's rate, and the CPU each kind of process spent per message during it. */
+    private record RawRun(double rate, String cpu) {
+    }
+
+    /** One raw publishing run to a durable queue in {@code pattern}; {@code server} may be null (none runs). */
+    private static RawRun rawRun(ServerInstance server, int messages, boolean contractMessages, PublishingPattern pattern)
+            throws Exception {
         Map<String, Long> cpuBefore = cpuTicks(server);
         long started = System.nanoTime();
-        double rate = rawBrokerRate(messages, true, contractMessages);
-        if (cpuRow != null) {
-            row(cpuRow, "%s", cpuPerEvent(cpuBefore, cpuTicks(server), messages, started));
-        }
-        return rate;
+        double rate = rawBrokerRate(messages, true, contractMessages, pattern);
+        return new RawRun(rate, cpuPerEvent(cpuBefore, cpuTicks(server), messages, started));
     }
 
     /** What one drain cost the database; filled by {@link #drain} when asked. */
