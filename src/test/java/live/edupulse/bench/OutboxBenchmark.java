@@ -59,8 +59,8 @@ class OutboxBenchmark {
      * only the inbox's applied rate against the raw consume rate, {@code shapes}: drains of four
      * backlog shapes with their database cost, {@code latency}: commit-to-confirm at four rates, or
      * {@code business}: business calls with and without their events, with round trips per call, or
-     * {@code claim-designs}: the database's cost per drained event of today's claim and of partition
-     * ownership's, without a server, or {@code patterns}: the raw publisher's rate when it
+     * {@code claim-designs}: the database's cost per drained event of today's claim, of partition
+     * ownership's and of one claim row per batch, without a server, or {@code patterns}: the raw publisher's rate when it
      * publishes as the dispatcher's lanes do, with and without pipelining, against its usual window.
      */
     private static final String PHASES = System.getProperty("bench.phases", "all");
@@ -929,7 +929,8 @@ class OutboxBenchmark {
 
     /**
      * {@code -Dbench.phases=claim-designs}: what a drained event costs PostgreSQL with today's row
-     * leases and with the claim partition ownership would have ({@link ClaimDesignCost}), on the four
+     * leases, with the claim partition ownership would have and with one claim row per batch
+     * ({@link ClaimDesignCost}), on the four
      * backlog shapes, three rounds with the designs in turn (each round another first); medians of the backend's CPU and
      * the WAL per event. No server and no broker: the database's side of a lane alone.
      */

@@ -284,7 +284,7 @@ public class OutboxStore {
     }
 
     /** Executes a leasing statement and reads the events its {@code RETURNING} gives. */
-    private static List<ClaimedEvent> claimed(PreparedStatement claim) throws SQLException {
+    static List<ClaimedEvent> claimed(PreparedStatement claim) throws SQLException {
         List<ClaimedEvent> events = new ArrayList<>();
         try (ResultSet rows = claim.executeQuery()) {
             while (rows.next()) {

@@ -17,7 +17,7 @@ import live.edupulse.outbox.testing.Database;
 import live.edupulse.outbox.testing.ScratchSchema;
 
 /**
- * What one drained event costs PostgreSQL under two claim designs, measured on the real database in
+ * What one drained event costs PostgreSQL under three claim designs, measured on the real database in
  * a scratch schema built from the application's migrations, with no server and no broker in the way:
  * one connection drains a backlog in batches, claim then settle, as one lane does.
  * <ul>
@@ -30,6 +30,12 @@ import live.edupulse.outbox.testing.ScratchSchema;
  * skips what is in flight), and the settle is the one write, fenced by the partitions' tokens in
  * {@code outbox_partition}. A prototype of the statements' cost only: no ownership protocol, no
  * failure handling, one owner of every partition.</li>
+ * <li>{@link Design#CLAIM_ROWS}: today's walk without row locks or leases; the claim is one row of
+ * {@code outbox_claim} (its token, the key range from its first to its last aggregate, its ids)
+ * and the walk takes nothing inside a live claim's range; the settle deletes the claim row and
+ * marks the rows dispatched only if that row was still there. Claims take turns under one
+ * advisory lock. A prototype of the statements' cost only: no expiry handling beyond the
+ * statement that deletes expired claims, no failure handling.</li>
  * </ul>
  * Per event: the backend's CPU time (from {@code /proc}, so only on a local database), WAL bytes
  * (the whole server's: a checkpoint before the backlog is written keeps full-page images out of
@@ -43,10 +49,11 @@ public final class ClaimDesignCost {
     private static final int PARTITIONS = 64;
     private static final int PAYLOAD_BYTES = 600;
 
-    /** The two designs measured. */
+    /** The designs measured. */
     public enum Design {
         ROW_LEASES("row leases (today)"),
-        PARTITION_READ("partition read (prototype)");
+        PARTITION_READ("partition read (prototype)"),
+        CLAIM_ROWS("claim rows (prototype)");
 
         private final String label;
 
@@ -75,6 +82,119 @@ public final class ClaimDesignCost {
             CREATE INDEX outbox_event_part_pending_idx ON outbox_event (part, seq) WHERE dispatched_at IS NULL;
             CREATE TABLE outbox_partition (part smallint PRIMARY KEY, owner uuid NOT NULL, token uuid NOT NULL,
                                            lease_until timestamptz NOT NULL);
+            CREATE TABLE outbox_claim (token uuid PRIMARY KEY, owner uuid NOT NULL,
+                                       first_type text COLLATE "C" NOT NULL, first_id text COLLATE "C" NOT NULL,
+                                       last_type text COLLATE "C" NOT NULL, last_id text COLLATE "C" NOT NULL,
+                                       ids uuid[] NOT NULL, until timestamptz NOT NULL);
+            """;
+
+    /**
+     * The claim-rows design's first statement: the claim's planner settings, the lock that makes
+     * claims take turns, and the removal of claims whose lease ran out (their late settle then
+     * matches nothing). The walk is a later statement, so its snapshot sees every settle that
+     * committed before this lock was granted.
+     */
+    static final String CLAIM_ROWS_BEGIN_SQL = """
+            WITH expired AS (DELETE FROM outbox_claim WHERE until < now() RETURNING 1)
+            SELECT set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true),
+                   set_config('enable_bitmapscan', 'off', true), pg_advisory_xact_lock(7431000),
+                   (SELECT count(*) FROM expired)
+            """;
+
+    /**
+     * The claim-rows design's walk: today's walk without row locks and without lease columns. An
+     * aggregate inside the key range of a live claim is held: the walk jumps past the range and
+     * takes nothing of it. The claim is one row of {@code outbox_claim} (the range, the ids), and
+     * the event rows are only read.
+     */
+    static final String CLAIM_ROWS_SQL = """
+            WITH RECURSIVE held AS MATERIALIZED (
+                SELECT first_type, first_id, last_type, last_id FROM outbox_claim
+            ),
+            aggregates AS (
+                (SELECT aggregate_type, aggregate_id, aggregate_seq FROM outbox_event
+                  WHERE dispatched_at IS NULL AND (aggregate_type, aggregate_id) > (?, ?)
+                    AND NOT EXISTS (SELECT 1 FROM outbox_control WHERE paused)
+                  ORDER BY aggregate_type, aggregate_id, aggregate_seq LIMIT 1)
+                UNION ALL
+                SELECT later.aggregate_type, later.aggregate_id, later.aggregate_seq FROM aggregates a
+                CROSS JOIN LATERAL (
+                    SELECT k.t, k.i FROM (
+                        SELECT c.last_type AS t, c.last_id AS i FROM held c
+                         WHERE (a.aggregate_type, a.aggregate_id) >= (c.first_type, c.first_id)
+                           AND (a.aggregate_type, a.aggregate_id) <= (c.last_type, c.last_id)
+                        UNION ALL
+                        SELECT a.aggregate_type, a.aggregate_id) k
+                     ORDER BY k.t DESC, k.i DESC LIMIT 1) past
+                CROSS JOIN LATERAL (
+                    SELECT aggregate_type, aggregate_id, aggregate_seq FROM outbox_event
+                     WHERE dispatched_at IS NULL
+                       AND (aggregate_type, aggregate_id) > (past.t, past.i)
+                     ORDER BY aggregate_type, aggregate_id, aggregate_seq LIMIT 1) later
+            ),
+            heads AS (
+                SELECT h.aggregate_type, h.aggregate_id, h.aggregate_seq
+                  FROM aggregates a
+                 CROSS JOIN LATERAL (
+                    SELECT e.aggregate_type, e.aggregate_id, e.aggregate_seq FROM outbox_event e
+                     WHERE e.aggregate_type = a.aggregate_type AND e.aggregate_id = a.aggregate_id
+                       AND e.aggregate_seq = a.aggregate_seq
+                       AND e.dispatched_at IS NULL AND num_nulls(e.parked_at) = 1
+                       AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= now())) h
+                 WHERE NOT EXISTS (SELECT 1 FROM held c
+                                    WHERE (a.aggregate_type, a.aggregate_id) >= (c.first_type, c.first_id)
+                                      AND (a.aggregate_type, a.aggregate_id) <= (c.last_type, c.last_id))
+                 LIMIT ?
+            ),
+            run AS (
+                SELECT f.id, f.aggregate_type, f.aggregate_id, f.aggregate_seq,
+                       f.aggregate_seq - h.aggregate_seq AS position
+                  FROM heads h
+                 CROSS JOIN LATERAL (
+                    SELECT e.id, e.aggregate_type, e.aggregate_id, e.aggregate_seq FROM outbox_event e
+                     WHERE e.aggregate_type = h.aggregate_type AND e.aggregate_id = h.aggregate_id
+                       AND e.dispatched_at IS NULL
+                       AND e.aggregate_seq >= h.aggregate_seq AND e.aggregate_seq < h.aggregate_seq + ?
+                       AND num_nulls(e.parked_at) = 1
+                       AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= now())
+                     ORDER BY e.aggregate_seq) f
+            ),
+            picked AS (
+                SELECT id, aggregate_type, aggregate_id FROM (
+                    SELECT r.*, row_number() OVER (PARTITION BY r.aggregate_type, r.aggregate_id
+                                                   ORDER BY r.aggregate_seq) - 1 AS rank
+                      FROM run r) numbered
+                 WHERE rank = position
+                 ORDER BY aggregate_type, aggregate_id, aggregate_seq
+                 LIMIT ?
+            ),
+            claim AS (
+                INSERT INTO outbox_claim (token, owner, first_type, first_id, last_type, last_id, ids, until)
+                SELECT ?, ?, f.aggregate_type, f.aggregate_id, l.aggregate_type, l.aggregate_id, p.ids,
+                       now() + make_interval(secs => ?)
+                  FROM (SELECT array_agg(id) AS ids FROM picked) p
+                 CROSS JOIN LATERAL (SELECT aggregate_type, aggregate_id FROM picked
+                                      ORDER BY aggregate_type, aggregate_id LIMIT 1) f
+                 CROSS JOIN LATERAL (SELECT aggregate_type, aggregate_id FROM picked
+                                      ORDER BY aggregate_type DESC, aggregate_id DESC LIMIT 1) l
+            )
+            SELECT e.id, e.aggregate_type, e.aggregate_id, e.aggregate_seq, e.event_type, e.payload,
+                   e.headers, e.occurred_at, e.attempts
+              FROM outbox_event e
+             WHERE e.id = ANY (ARRAY(SELECT id FROM picked))
+            """;
+
+    /**
+     * The claim-rows design's settle, its one write to the event rows: the claim's row is deleted
+     * and its rows marked dispatched only if that row was still there. A claim whose lease ran
+     * out was deleted by the next claimer (which may have taken its rows), and its late settle
+     * changes nothing.
+     */
+    static final String CLAIM_ROWS_SETTLE_SQL = """
+            WITH own AS (DELETE FROM outbox_claim WHERE token = ? RETURNING token)
+            UPDATE outbox_event
+               SET dispatched_at = clock_timestamp(), unroutable = (id = ANY(?::uuid[]))
+             WHERE id = ANY(?::uuid[]) AND EXISTS (SELECT 1 FROM own)
             """;
 
     /** Up to a batch of pending rows from the owned partitions, each after its cursor, in seq order. */
@@ -143,8 +263,11 @@ public final class ClaimDesignCost {
         long ticksBefore = ticks(backendPid);
         long started = System.nanoTime();
         connection.setAutoCommit(false);
-        int[] batchesAndStatements = design == Design.ROW_LEASES
-                ? drainWithRowLeases(connection, owner) : drainWithPartitionReads(connection, owner);
+        int[] batchesAndStatements = switch (design) {
+            case ROW_LEASES -> drainWalking(connection, rowLeases(connection, owner));
+            case PARTITION_READ -> drainWithPartitionReads(connection, owner);
+            case CLAIM_ROWS -> drainWalking(connection, claimRows(connection, owner));
+        };
         connection.setAutoCommit(true);
         double elapsed = (System.nanoTime() - started) / 1e3;
         long ticks = ticks(backendPid) - ticksBefore;
@@ -159,23 +282,20 @@ public final class ClaimDesignCost {
     }
 
     /**
-     * Today's lane, without the broker: claim (walk and lease), then settle, until a claim from the
-     * start finds nothing; the cursor moves on after a walk that stopped early (full, or as many
-     * aggregates as asked) and goes back to the start after one that reached the end, as the
-     * dispatcher's does.
+     * A lane that walks the aggregates, without the broker: claim, then settle, until a claim from
+     * the start finds nothing; the cursor moves on after a walk that stopped early (full, or as
+     * many aggregates as asked) and goes back to the start after one that reached the end, as the
+     * dispatcher's does, and the claim sizing is the dispatcher's.
      */
-    private static int[] drainWithRowLeases(Connection connection, UUID owner) throws SQLException {
+    private static int[] drainWalking(Connection connection, WalkingLane lane) throws SQLException {
         AggregateKey cursor = AggregateKey.START;
         int aggregatesPerClaim = BATCH;
         int batches = 0;
         int statements = 0;
+        Set<UUID> seen = new HashSet<>();
         while (true) {
             UUID token = UUID.randomUUID();
-            try (PreparedStatement session = connection.prepareStatement(OutboxStore.CLAIM_SESSION_SQL)) {
-                session.executeQuery().close();
-            }
-            List<ClaimedEvent> claimed = OutboxStore.lease(connection, owner, token, cursor, BATCH, aggregatesPerClaim,
-                    Duration.ofSeconds(60));
+            List<ClaimedEvent> claimed = lane.claim(token, cursor, aggregatesPerClaim);
             connection.commit();
             statements += 2;
             if (claimed.isEmpty()) {
@@ -188,6 +308,9 @@ public final class ClaimDesignCost {
             Set<String> aggregates = new HashSet<>();
             ClaimedEvent last = claimed.get(0);
             for (ClaimedEvent event : claimed) {
+                if (!seen.add(event.id())) {
+                    throw new IllegalStateException("event " + event.id() + " claimed twice");
+                }
                 aggregates.add(event.aggregateId());
                 if (event.aggregateId().compareTo(last.aggregateId()) > 0) {
                     last = event;
@@ -196,15 +319,89 @@ public final class ClaimDesignCost {
             boolean walkStoppedEarly = claimed.size() == BATCH || aggregates.size() == aggregatesPerClaim;
             cursor = walkStoppedEarly ? new AggregateKey(last.aggregateType(), last.aggregateId()) : AggregateKey.START;
             aggregatesPerClaim = ClaimSizing.nextAggregatesPerClaim(aggregatesPerClaim, BATCH, claimed.size(), aggregates.size());
-            try (PreparedStatement settle = connection.prepareStatement(OutboxStore.DISPATCHED_SQL)) {
-                settle.setArray(1, connection.createArrayOf("uuid", new Object[0]));
-                settle.setArray(2, connection.createArrayOf("uuid", claimed.stream().map(ClaimedEvent::id).toArray()));
-                settle.setObject(3, token);
-                settle.executeUpdate();
-            }
+            lane.settle(token, claimed.stream().map(ClaimedEvent::id).toArray());
             connection.commit();
             statements++;
             batches++;
+        }
+    }
+
+    /** The statements of a lane that walks the aggregates: a claim's (after its session settings) and a settle's. */
+    private interface WalkingLane {
+        List<ClaimedEvent> claim(UUID token, AggregateKey cursor, int aggregatesPerClaim) throws SQLException;
+
+        void settle(UUID token, Object[] ids) throws SQLException;
+    }
+
+    /** Today's statements: {@link OutboxStore#CLAIM_SQL} leases the rows, {@link OutboxStore#DISPATCHED_SQL} settles them. */
+    private static WalkingLane rowLeases(Connection connection, UUID owner) {
+        return new WalkingLane() {
+            @Override
+            public List<ClaimedEvent> claim(UUID token, AggregateKey cursor, int aggregatesPerClaim) throws SQLException {
+                try (PreparedStatement session = connection.prepareStatement(OutboxStore.CLAIM_SESSION_SQL)) {
+                    session.executeQuery().close();
+                }
+                return OutboxStore.lease(connection, owner, token, cursor, BATCH, aggregatesPerClaim, Duration.ofSeconds(60));
+            }
+
+            @Override
+            public void settle(UUID token, Object[] ids) throws SQLException {
+                try (PreparedStatement settle = connection.prepareStatement(OutboxStore.DISPATCHED_SQL)) {
+                    settle.setArray(1, connection.createArrayOf("uuid", new Object[0]));
+                    settle.setArray(2, connection.createArrayOf("uuid", ids));
+                    settle.setObject(3, token);
+                    expectSettled(ids.length, settle.executeUpdate());
+                }
+            }
+        };
+    }
+
+    /**
+     * The claim-rows prototype: {@link #CLAIM_ROWS_BEGIN_SQL}, then {@link #CLAIM_ROWS_SQL}, which
+     * writes one {@code outbox_claim} row and reads the events; {@link #CLAIM_ROWS_SETTLE_SQL}. A
+     * claim of another owner stays live over a key range outside the backlog throughout, so every
+     * visited aggregate is checked against a held range as it would be with other lanes at work.
+     */
+    private static WalkingLane claimRows(Connection connection, UUID owner) throws SQLException {
+        try (Statement sql = connection.createStatement()) {
+            sql.execute("INSERT INTO outbox_claim VALUES (gen_random_uuid(), gen_random_uuid(), 'other', 'a', 'other', 'z',"
+                    + " ARRAY[gen_random_uuid()], now() + interval '1 hour')");
+        }
+        connection.commit();
+        return new WalkingLane() {
+            @Override
+            public List<ClaimedEvent> claim(UUID token, AggregateKey cursor, int aggregatesPerClaim) throws SQLException {
+                try (PreparedStatement begin = connection.prepareStatement(CLAIM_ROWS_BEGIN_SQL)) {
+                    begin.executeQuery().close();
+                }
+                try (PreparedStatement claim = connection.prepareStatement(CLAIM_ROWS_SQL)) {
+                    claim.setString(1, cursor.type());
+                    claim.setString(2, cursor.id());
+                    claim.setInt(3, Math.max(1, Math.min(aggregatesPerClaim, BATCH)));
+                    claim.setInt(4, BATCH);
+                    claim.setInt(5, BATCH);
+                    claim.setObject(6, token);
+                    claim.setObject(7, owner);
+                    claim.setDouble(8, 60);
+                    return OutboxStore.claimed(claim);
+                }
+            }
+
+            @Override
+            public void settle(UUID token, Object[] ids) throws SQLException {
+                try (PreparedStatement settle = connection.prepareStatement(CLAIM_ROWS_SETTLE_SQL)) {
+                    settle.setObject(1, token);
+                    settle.setArray(2, connection.createArrayOf("uuid", new Object[0]));
+                    settle.setArray(3, connection.createArrayOf("uuid", ids));
+                    expectSettled(ids.length, settle.executeUpdate());
+                }
+            }
+        };
+    }
+
+    private static void expectSettled(int expected, int settled) {
+        if (settled != expected) {
+            throw new IllegalStateException("settled " + settled + " of " + expected);
         }
     }
 
@@ -256,10 +453,7 @@ public final class ClaimDesignCost {
                 settle.setArray(3, connection.createArrayOf("uuid", tokens.toArray()));
                 settle.setArray(4, connection.createArrayOf("uuid", new Object[0]));
                 settle.setArray(5, connection.createArrayOf("uuid", ids.toArray()));
-                int settled = settle.executeUpdate();
-                if (settled != ids.size()) {
-                    throw new IllegalStateException("settled " + settled + " of " + ids.size());
-                }
+                expectSettled(ids.size(), settle.executeUpdate());
             }
             connection.commit();
             statements++;
