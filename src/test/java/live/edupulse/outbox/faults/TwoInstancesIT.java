@@ -8,12 +8,15 @@ import static live.edupulse.outbox.faults.FaultRig.metric;
 import static live.edupulse.outbox.faults.FaultRig.unique;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -161,6 +164,7 @@ class TwoInstancesIT {
             long started = System.nanoTime();
             Set<String> leasedDuringFault;
             int fired;
+            StuckLeases stuck;
             // A can still claim, but its publishes wait in the proxy: it hangs in its confirm wait.
             brokerOfA.stall();
             // From here until both proxies resume, whatever is leased may be delivered twice: A's
@@ -173,7 +177,7 @@ class TwoInstancesIT {
                 // are missed), so nothing may wait for the whole burst first.
                 Future<?> backlog = firing.submit(() -> burst(b.base(), type, routingKey, events, 100));
                 // A's database stalls while A holds leases: its settle will come after its lease expired.
-                StuckLeases stuck = stallDatabaseOfAWhileItHoldsLeases(table, ownerOfA, type, routingKey);
+                stuck = stallDatabaseOfAWhileItHoldsLeases(table, ownerOfA, type, routingKey);
                 backlog.get(5, TimeUnit.MINUTES);
                 fired = events + stuck.extraEvents();
                 awaitTakenOver(table, ownerOfA, stuck.held()); // the fault lasts past A's lease: what is under test
@@ -187,6 +191,7 @@ class TwoInstancesIT {
                 }
             }
             assertNothingLost("stale-lease-holder", table, ledger, leasedDuringFault, fired, started);
+            assertTakenOverOnlyAfterTheLeaseEnded(table, stuck.leaseEnds());
             // A's late settle lands once its database is back, and is fenced off by the lease token.
             await("A's late settle fenced off (outbox_events_fenced_total on A)").atMost(LEASE.multipliedBy(2))
                     .pollInterval(ofMillis(200)).until(() -> metric(a.base(), "outbox_events_fenced_total") > fencedBefore);
@@ -223,7 +228,12 @@ class TwoInstancesIT {
                     + extra.get() + ")", e);
         }
         System.out.printf("STALE LEASE: A stuck holding %d leases, its database stalled%n", stuck.get().size());
-        return new StuckLeases(stuck.get(), extra.get());
+        try {
+            // read straight from the database: A's leases, which nothing but another claim can change now
+            return new StuckLeases(stuck.get(), table.instants("lease_until", stuck.get()), extra.get());
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -247,8 +257,35 @@ class TwoInstancesIT {
         return null;
     }
 
-    /** What A holds when its database stalls, and how many events were fired to get it there. */
-    private record StuckLeases(Set<String> held, int extraEvents) {
+    /**
+     * What A holds when its database stalls, when each of those leases ends (the database's clock),
+     * and how many events were fired to get it there.
+     */
+    private record StuckLeases(Set<String> held, Map<String, Instant> leaseEnds, int extraEvents) {
+    }
+
+    /**
+     * How long the work a stalled instance held waited to move: each event A was stuck with was
+     * delivered (its {@code dispatched_at}, the database's clock, as its lease end is) after A's
+     * lease on it ended, never before, and within one more lease: B takes expired leases at its next
+     * claim (its timer ticks every second).
+     */
+    private static void assertTakenOverOnlyAfterTheLeaseEnded(OutboxTable table, Map<String, Instant> leaseEnds)
+            throws SQLException {
+        Map<String, Instant> dispatched = table.instants("dispatched_at", leaseEnds.keySet());
+        List<Long> waits = new ArrayList<>();
+        for (Map.Entry<String, Instant> lease : leaseEnds.entrySet()) {
+            Instant delivered = dispatched.get(lease.getKey());
+            assertNotNull(delivered, "event " + lease.getKey() + " A was stuck with is settled");
+            waits.add(Duration.between(lease.getValue(), delivered).toMillis());
+        }
+        Collections.sort(waits);
+        System.out.printf("TAKEOVER: %d events A was stuck with, delivered by B %d / %d / %d ms after A's lease on"
+                + " them ended (least / median / most; lease %d s)%n", waits.size(), waits.get(0),
+                waits.get(waits.size() / 2), waits.get(waits.size() - 1), LEASE.toSeconds());
+        assertTrue(waits.get(0) > 0, "an event was taken from A before A's lease on it ended: " + waits.get(0) + " ms");
+        assertTrue(waits.get(waits.size() - 1) <= LEASE.toMillis(),
+                "an event waited more than one more lease after A's lease ended: " + waits.get(waits.size() - 1) + " ms");
     }
 
     /**

@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -58,6 +60,27 @@ public final class OutboxTable {
     public Set<String> leasedBy(String owner) throws SQLException {
         return strings("SELECT id::text FROM outbox_event WHERE " + scope()
                 + " AND lease_owner = '" + java.util.UUID.fromString(owner) + "'::uuid AND dispatched_at IS NULL");
+    }
+
+    /**
+     * A timestamp column ({@code lease_until}, {@code dispatched_at}, ...) of some of this table's
+     * events, by id; events whose column is null are left out.
+     */
+    public Map<String, Instant> instants(String column, Set<String> ids) throws SQLException {
+        Map<String, Instant> instants = new HashMap<>();
+        try (Connection connection = Database.connect();
+             PreparedStatement query = connection.prepareStatement("SELECT id::text, " + column + " FROM outbox_event WHERE "
+                     + scope() + " AND id = ANY(?::uuid[]) AND " + column + " IS NOT NULL")) {
+            bind(query);
+            query.setArray(3, connection.createArrayOf("uuid", ids.toArray()));
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    Timestamp at = rows.getTimestamp(2);
+                    instants.put(rows.getString(1), at.toInstant());
+                }
+            }
+        }
+        return instants;
     }
 
     public Map<String, Integer> eventsPerAggregate() throws SQLException {
