@@ -89,26 +89,29 @@ public final class ClaimDesignCost {
             """;
 
     /**
-     * The claim-rows design's first statement: the claim's planner settings, the lock that makes
-     * claims take turns, and the removal of claims whose lease ran out (their late settle then
-     * matches nothing). The walk is a later statement, so its snapshot sees every settle that
-     * committed before this lock was granted.
+     * The claim-rows design's first statement: the claim's planner settings and the lock that makes
+     * claims take turns. The walk is a later statement, so its snapshot sees every claim and settle
+     * that committed before this lock was granted.
      */
     static final String CLAIM_ROWS_BEGIN_SQL = """
-            WITH expired AS (DELETE FROM outbox_claim WHERE until < now() RETURNING 1)
             SELECT set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true),
-                   set_config('enable_bitmapscan', 'off', true), pg_advisory_xact_lock(7431000),
-                   (SELECT count(*) FROM expired)
+                   set_config('enable_bitmapscan', 'off', true), pg_advisory_xact_lock(7431000)
             """;
 
     /**
      * The claim-rows design's walk: today's walk without row locks and without lease columns. An
      * aggregate inside the key range of a live claim is held: the walk jumps past the range and
-     * takes nothing of it. The claim is one row of {@code outbox_claim} (the range, the ids), and
-     * the event rows are only read.
+     * takes nothing of it, including the aggregates inside it the claim did not take (their heads
+     * were held back or newer). The claim is one row of {@code outbox_claim} (the range, the ids),
+     * and the event rows are only read. Claims whose lease ran out are deleted (under the lock, so
+     * no claimer waits for another's row locks while holding it); their ranges are free from the
+     * next claim on, and their late settles change nothing.
      */
     static final String CLAIM_ROWS_SQL = """
-            WITH RECURSIVE held AS MATERIALIZED (
+            WITH RECURSIVE expired AS (
+                DELETE FROM outbox_claim WHERE until < now()
+            ),
+            held AS MATERIALIZED (
                 SELECT first_type, first_id, last_type, last_id FROM outbox_claim
             ),
             aggregates AS (
@@ -248,6 +251,8 @@ public final class ClaimDesignCost {
                     + (PAYLOAD_BYTES - 30) + ") || '\"}', abs(hashtext('bench/aggregate-' || (n % " + aggregates
                     + "))) % " + PARTITIONS + " FROM generate_series(0, " + (events - 1) + ") n");
             sql.execute("VACUUM (ANALYZE) outbox_event");
+            sql.execute("INSERT INTO outbox_claim VALUES (gen_random_uuid(), gen_random_uuid(), 'other', 'a', 'other', 'z',"
+                    + " ARRAY[gen_random_uuid()], now() + interval '1 hour')");
             try {
                 return measure(connection, design, owner, events, checkpoints);
             } finally {
@@ -359,15 +364,11 @@ public final class ClaimDesignCost {
     /**
      * The claim-rows prototype: {@link #CLAIM_ROWS_BEGIN_SQL}, then {@link #CLAIM_ROWS_SQL}, which
      * writes one {@code outbox_claim} row and reads the events; {@link #CLAIM_ROWS_SETTLE_SQL}. A
-     * claim of another owner stays live over a key range outside the backlog throughout, so every
-     * visited aggregate is checked against a held range as it would be with other lanes at work.
+     * claim of another owner stays live over a key range outside the backlog throughout
+     * ({@link #drain}), so every visited aggregate is checked against a held range as it would be
+     * with other lanes at work.
      */
-    private static WalkingLane claimRows(Connection connection, UUID owner) throws SQLException {
-        try (Statement sql = connection.createStatement()) {
-            sql.execute("INSERT INTO outbox_claim VALUES (gen_random_uuid(), gen_random_uuid(), 'other', 'a', 'other', 'z',"
-                    + " ARRAY[gen_random_uuid()], now() + interval '1 hour')");
-        }
-        connection.commit();
+    private static WalkingLane claimRows(Connection connection, UUID owner) {
         return new WalkingLane() {
             @Override
             public List<ClaimedEvent> claim(UUID token, AggregateKey cursor, int aggregatesPerClaim) throws SQLException {

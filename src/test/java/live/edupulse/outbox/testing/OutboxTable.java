@@ -62,17 +62,23 @@ public final class OutboxTable {
                 + " AND lease_owner = '" + java.util.UUID.fromString(owner) + "'::uuid AND dispatched_at IS NULL");
     }
 
-    /**
-     * A timestamp column ({@code lease_until}, {@code dispatched_at}, ...) of some of this table's
-     * events, by id; events whose column is null are left out.
-     */
-    public Map<String, Instant> instants(String column, Set<String> ids) throws SQLException {
+    /** When each event one dispatcher leases right now has its lease end (the database's clock), by id. */
+    public Map<String, Instant> leaseEndsBy(String owner) throws SQLException {
+        return instants("lease_until", "lease_owner = '" + java.util.UUID.fromString(owner) + "'::uuid AND dispatched_at IS NULL");
+    }
+
+    /** When each of these events was marked dispatched (the database's clock), by id; pending ones are left out. */
+    public Map<String, Instant> dispatchedAt(Set<String> ids) throws SQLException {
+        String list = ids.stream().map(id -> "'" + java.util.UUID.fromString(id) + "'").collect(java.util.stream.Collectors.joining(","));
+        return ids.isEmpty() ? Map.of() : instants("dispatched_at", "id IN (" + list + ") AND dispatched_at IS NOT NULL");
+    }
+
+    private Map<String, Instant> instants(String column, String condition) throws SQLException {
         Map<String, Instant> instants = new HashMap<>();
         try (Connection connection = Database.connect();
-             PreparedStatement query = connection.prepareStatement("SELECT id::text, " + column + " FROM outbox_event WHERE "
-                     + scope() + " AND id = ANY(?::uuid[]) AND " + column + " IS NOT NULL")) {
+             PreparedStatement query = connection.prepareStatement(
+                     "SELECT id::text, " + column + " FROM outbox_event WHERE " + scope() + " AND " + condition)) {
             bind(query);
-            query.setArray(3, connection.createArrayOf("uuid", ids.toArray()));
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     Timestamp at = rows.getTimestamp(2);
