@@ -58,8 +58,7 @@ public final class OutboxTable {
 
     /** Events leased right now by one dispatcher. */
     public Set<String> leasedBy(String owner) throws SQLException {
-        return strings("SELECT id::text FROM outbox_event WHERE " + scope()
-                + " AND lease_owner = '" + java.util.UUID.fromString(owner) + "'::uuid AND dispatched_at IS NULL");
+        return leaseEndsBy(owner).keySet();
     }
 
     /** When each event one dispatcher leases right now has its lease end (the database's clock), by id. */
